@@ -1,0 +1,37 @@
+// v4harness report: a Markdown summary of one run (the latest by default), from the database.
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "harness/cli/command.h"
+#include "harness/report_markdown.h"
+#include "harness/store.h"
+
+namespace v4::cli {
+namespace {
+
+std::function<int()> setup(CLI::App& app) {
+  auto db = std::make_shared<std::string>(default_db_path());
+  auto run = std::make_shared<int64_t>(0);
+  auto out = std::make_shared<std::string>();
+  app.add_option("--db", *db, "results database")->capture_default_str();
+  app.add_option("--run", *run, "run id (default: the latest finished run)");
+  app.add_option("--out", *out, "write the Markdown here instead of stdout");
+  return [=] {
+    auto store = harness::Store::open(*db, harness::Store::Mode::read_only);
+    const int64_t id = *run > 0 ? *run : harness::latest_run_id(*store);
+    const std::string md = harness::markdown_report(*store, id);
+    if (out->empty()) {
+      fmt::print("{}", md);
+    } else {
+      std::ofstream f(*out);
+      f << md;
+      if (!f) throw std::runtime_error(fmt::format("cannot write report to '{}'", *out));
+    }
+    return kExitOk;
+  };
+}
+
+}  // namespace
+V4_REGISTER_COMMAND("report", "write a Markdown report of a run from the database", 30, setup);
+}  // namespace v4::cli
