@@ -335,7 +335,7 @@ TEST(Gate, MigratesAVersionOneDatabase) {
   ASSERT_TRUE(st->step());
   EXPECT_EQ(st->column_int(0), 1);
   EXPECT_EQ(st->column_int(1), 1);
-  EXPECT_EQ(st->column_int(2), 40);
+  EXPECT_EQ(st->column_int(2), 60);  // 2 cases × 30 samples
 }
 
 TEST(Gate, CorruptDatabaseExitsThreeWithAClearMessage) {

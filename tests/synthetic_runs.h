@@ -3,6 +3,8 @@
 // Timing model per sample: base × factor × exp(run_shift + case_shift + sigma·N(0,1)), and with
 // probability 5 % an outlier up to +50 % (a preempted launch): run-level and case-level shifts
 // make two runs of one build differ by more than their within-run noise, as on real machines.
+// The defaults are those of a GPU case under the harness's timing plan: 30 samples (the plan's
+// maximum, reached by any kernel under ~0.6 ms) with 2 % spread (CUDA events, rotated inputs).
 #pragma once
 
 #include <cmath>
@@ -36,13 +38,13 @@ inline std::vector<SyntheticCase> synthetic_cases(int n) {
 }
 
 struct SyntheticRun {
-  std::string tag, commit = "0123456789abcdef";
+  std::string tag{}, commit = "0123456789abcdef";
   uint64_t seed = 1;
-  int samples = 20;
-  double sigma = 0.03;       // within-run noise (log scale)
+  int samples = 30;
+  double sigma = 0.02;       // within-run noise (log scale)
   double run_sigma = 0.005;  // one shift for the whole run
   double case_sigma = 0.005; // one shift per case and run
-  std::vector<double> factor;  // per case, default 1 (e.g. 1.2 = an injected 20 % slowdown)
+  std::vector<double> factor{};  // per case, default 1 (e.g. 1.2 = an injected 20 % slowdown)
 };
 
 inline int64_t add_synthetic_run(Store& store, const std::vector<SyntheticCase>& cases, const SyntheticRun& r) {
