@@ -49,10 +49,10 @@ std::string gate_section(Store& store, int64_t run_id) {
   const std::string verdict = head->column_text(4);
   std::string s = "<section id=\"gate\"><h2>Gate</h2>";
   s += fmt::format(
-      "<p class=\"verdict {}\"><b>{}</b> (exit code {}) — {} against baseline run {}, decided {} "
+      "<p class=\"verdict {}\"><b>{}</b> (exit code {}) against baseline run {}, decided {} "
       "(mode {}, minimum effect {:g}%, {:g}% interval, FDR q {:g})</p>",
-      verdict == "PASS" ? "ok" : verdict == "AMBIGUOUS" ? "warn" : "bad", esc(verdict), head->column_int(5),
-      esc(head->column_text(6)), head->column_int(3), esc(head->column_text(1)), esc(head->column_text(2)),
+      verdict == "PASS" ? "ok" : verdict == "AMBIGUOUS" ? "warn" : "bad", esc(head->column_text(6)),
+      head->column_int(5), head->column_int(3), esc(head->column_text(1)), esc(head->column_text(2)),
       100 * head->column_double(7), 100 * (1 - head->column_double(8)), head->column_double(9));
   auto rows = store.prepare(
       "SELECT kind, verdict, coalesce(op, ''), coalesce(backend, ''), coalesce(case_key, ''), coalesce(check_name, ''),"
@@ -93,7 +93,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 p.verdict { padding: 0.5em; }
 code { font-size: 12px; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.2em; }
-figure { margin: 0; } figcaption { font-size: 12px; max-width: 640px; }
+figure { margin: 0; } figcaption { font-size: 12px; max-width: 580px; }
 svg.chart { background: #fff; }
 )CSS";
 

@@ -82,7 +82,8 @@ std::string performance_section(Store& store, int64_t run_id) {
                           st->column_is_null(14) ? NAN : st->column_double(14), st->column_int(15)});
   }
   if (order.empty()) return s + "<p class=\"none\">No timings in this run.</p></section>\n";
-  s += "<p>Median of the raw samples with its spread (whiskers p10–p90, box q1–q3), throughput from the op's "
+  s += "<p>Median of the raw samples with its spread (whiskers p10–p90, box q1–q3, on ±25 % of the median), "
+       "throughput from the op's "
        "cost model (minimal bytes and flops), the fraction of the measured roofline (GPU backends), and the "
        "speed-up over every other backend timed on the same case (their median / this median).</p>";
   s += "<table class=\"performance\"><tr><th>op</th><th>case</th><th>backend</th><th>median</th><th>spread</th>"
@@ -90,8 +91,6 @@ std::string performance_section(Store& store, int64_t run_id) {
        "</tr>\n";
   for (const auto& key : order) {
     const std::vector<Row>& rows = cases[key];
-    double scale = 0;
-    for (const Row& r : rows) scale = std::max(scale, r.p90);
     for (const Row& r : rows) {
       std::string speedups;
       for (const Row& other : rows) {
@@ -104,7 +103,7 @@ std::string performance_section(Store& store, int64_t run_id) {
           "<td class=\"num\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
           "<td class=\"num\" title=\"{}\">{}</td><td>{}</td><td><small>{}</small></td></tr>\n",
           esc(key.first), esc(key.second), esc(r.backend), r.role == "candidate" ? "" : " <small>(" + esc(r.role) + ")</small>",
-          seconds(r.median), svg_spread(r.p10, r.q1, r.median, r.q3, r.p90, scale), seconds(r.p10), seconds(r.p90), r.n,
+          seconds(r.median), svg_spread(r.p10, r.q1, r.median, r.q3, r.p90), seconds(r.p10), seconds(r.p90), r.n,
           number(r.gbps), number(r.tflops), esc(r.roofline),
           std::isfinite(r.roofline_fraction) ? fmt::format("{:.1f}%", 100 * r.roofline_fraction) : "–",
           speedups.empty() ? "–" : speedups, esc(r.method));

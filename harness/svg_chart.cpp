@@ -79,30 +79,47 @@ std::string svg_time_series(const std::vector<std::string>& x_labels, const std:
                             const std::string& title, const std::string& y_unit, int width, int height) {
   std::string s = open_svg("timeseries", title, width, height);
   const size_t legend_rows = (series.size() + 3) / 4;
-  const double left = 52, right = 10, top = 10, bottom = 44 + 12 * double(legend_rows);
+  const double left = 80, right = 10, top = 10, bottom = 44 + 12 * double(legend_rows);
   const double plot_w = width - left - right, plot_h = height - top - bottom;
-  double max_y = 0;
+  double max_y = 0, min_y = INFINITY;
   for (const Series& se : series) {
     for (const SeriesPoint& p : se.points) {
-      for (double v : {p.y, p.high}) {
-        if (std::isfinite(v)) max_y = std::max(max_y, v);
+      for (double v : {p.y, p.low, p.high}) {
+        if (std::isfinite(v) && v > 0) {
+          max_y = std::max(max_y, v);
+          min_y = std::min(min_y, v);
+        }
       }
     }
   }
-  if (max_y <= 0) max_y = 1;
-  const std::vector<double> ticks = nice_ticks(0, max_y * 1.05, 4);
-  const double top_value = std::max(max_y * 1.05, ticks.empty() ? 0.0 : ticks.back());
+  if (max_y <= 0) max_y = min_y = 1;
+  // Backends of one case can differ by orders of magnitude (a CPU reference beside a kernel): a
+  // log axis then, so every line keeps its shape; otherwise a linear axis from 0.
+  const bool log_axis = max_y / min_y > 30;
+  std::vector<double> ticks;
+  double lo = 0, hi = 0;
+  if (log_axis) {
+    lo = std::floor(std::log10(min_y));
+    hi = std::ceil(std::log10(max_y));
+    for (double e = lo; e <= hi; ++e) ticks.push_back(std::pow(10.0, e));
+  } else {
+    ticks = nice_ticks(0, max_y * 1.05, 4);
+    hi = std::max(max_y * 1.05, ticks.empty() ? 0.0 : ticks.back());
+  }
   const size_t n = std::max<size_t>(x_labels.size(), 1);
   auto px = [&](size_t i) { return left + (n == 1 ? plot_w / 2 : plot_w * double(i) / double(n - 1)); };
-  auto py = [&](double v) { return top + plot_h - plot_h * v / top_value; };
+  auto py = [&](double v) {
+    const double f = log_axis ? (std::log10(std::max(v, min_y)) - lo) / (hi - lo) : v / hi;
+    return top + plot_h - plot_h * f;
+  };
   for (double t : ticks) {
     s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>", left, py(t),
                      left + plot_w, py(t));
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>", left - 4, py(t) + 3,
                      tick_label(t));
   }
-  s += fmt::format("<text transform=\"rotate(-90)\" x=\"{:.1f}\" y=\"12\" text-anchor=\"middle\">{}</text>",
-                   -(top + plot_h / 2), xml_escape(y_unit));
+  s += fmt::format("<text transform=\"rotate(-90)\" x=\"{:.1f}\" y=\"12\" text-anchor=\"middle\">{}{}</text>",
+                   -(top + plot_h / 2), xml_escape(y_unit), log_axis ? " (log scale)" : "");
   const size_t label_every = (n + 9) / 10;
   for (size_t i = 0; i < x_labels.size(); ++i) {
     if (i % label_every != 0 && i + 1 != x_labels.size()) continue;
@@ -151,14 +168,17 @@ std::string svg_time_series(const std::vector<std::string>& x_labels, const std:
   return s + "</svg>";
 }
 
-std::string svg_spread(double p10, double q1, double median, double q3, double p90, double scale_max, int width,
+std::string svg_spread(double p10, double q1, double median, double q3, double p90, double range, int width,
                        int height) {
   std::string s = open_svg("spread", fmt::format("p10 {:.4g}, q1 {:.4g}, median {:.4g}, q3 {:.4g}, p90 {:.4g}", p10,
                                                  q1, median, q3, p90),
                            width, height);
-  if (!(scale_max > 0)) return s + "</svg>";
-  auto x = [&](double v) { return 2 + (width - 4) * std::clamp(v / scale_max, 0.0, 1.0); };
+  if (!(median > 0) || !(range > 0)) return s + "</svg>";
+  // x: relative deviation from the median, -range .. +range, the median in the middle
+  auto x = [&](double v) { return 2 + (width - 4) * (0.5 + 0.5 * std::clamp((v / median - 1) / range, -1.0, 1.0)); };
   const double mid = height / 2.0;
+  s += fmt::format("<line x1=\"{0:.1f}\" y1=\"1\" x2=\"{0:.1f}\" y2=\"{1:.1f}\" stroke=\"#eee\"/>", x(median),
+                   double(height - 1));
   s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#555\"/>", x(p10), mid,
                    x(p90), mid);
   s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#cfe3f3\" "

@@ -24,14 +24,16 @@ struct Series {
   std::vector<SeriesPoint> points;  // one per x label
 };
 // Lines over categorical x labels (e.g. one commit per run), a shaded low-high band per series
-// and a legend. y starts at 0. class="chart timeseries".
+// and a legend. y is linear from 0, or logarithmic when the values span more than 30×.
+// class="chart timeseries".
 std::string svg_time_series(const std::vector<std::string>& x_labels, const std::vector<Series>& series,
-                            const std::string& title, const std::string& y_unit, int width = 640,
+                            const std::string& title, const std::string& y_unit, int width = 580,
                             int height = 240);
 
-// A small horizontal box plot on [0, scale_max]: whiskers p10-p90, box q1-q3, a bar at the median.
-// class="chart spread".
-std::string svg_spread(double p10, double q1, double median, double q3, double p90, double scale_max,
+// A small horizontal box plot of the spread relative to the median, on median × (1 ± range): whiskers
+// p10-p90, box q1-q3, a bar at the median (values beyond the range are clamped to its ends), so rows
+// of very different times compare at a glance. class="chart spread".
+std::string svg_spread(double p10, double q1, double median, double q3, double p90, double range = 0.25,
                        int width = 140, int height = 18);
 
 // The report's series colours (colour-blind safe, Okabe-Ito), cycled.
