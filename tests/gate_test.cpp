@@ -65,6 +65,7 @@ TEST(Gate, InjectedSlowdownExitsOne) {
                                                     [&](const PerfVerdict& p) { return p.case_key == cases[7].key; }) -
                                        r.perf.begin())];
   EXPECT_EQ(v.verdict, Verdict::slower) << v.reason;
+  std::printf("injected +20%%: %s\n", v.reason.c_str());
   EXPECT_NEAR(v.effect, 0.2, 0.03);
   EXPECT_GT(v.ci_low, 0.05);
   EXPECT_LE(v.p_adjusted, 0.05);
