@@ -9,50 +9,64 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "harness/stats.h"
 
 namespace v4::harness {
 
 std::string_view verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::pass: return "PASS";
-    case Verdict::fail: return "FAIL";
-    case Verdict::same: return "SAME";
-    case Verdict::faster: return "FASTER";
-    case Verdict::slower: return "SLOWER";
-    case Verdict::ambiguous: return "AMBIGUOUS";
+  case Verdict::pass:
+    return "PASS";
+  case Verdict::fail:
+    return "FAIL";
+  case Verdict::same:
+    return "SAME";
+  case Verdict::faster:
+    return "FASTER";
+  case Verdict::slower:
+    return "SLOWER";
+  case Verdict::ambiguous:
+    return "AMBIGUOUS";
   }
   return "?";
 }
 
 void GateOptions::validate() const {
-  if (!(min_effect > 0 && min_effect < 10)) throw GateError(fmt::format("--min-effect {} is not in (0, 10)", min_effect));
-  if (!(alpha > 0 && alpha < 1)) throw GateError(fmt::format("--alpha {} is not in (0, 1)", alpha));
-  if (!(fdr_q > 0 && fdr_q < 1)) throw GateError(fmt::format("--fdr {} is not in (0, 1)", fdr_q));
-  if (min_samples < 2) throw GateError(fmt::format("--min-samples {} is below 2", min_samples));
+  if (!(min_effect > 0 && min_effect < 10))
+    throw GateError(fmt::format("--min-effect {} is not in (0, 10)", min_effect));
+  if (!(alpha > 0 && alpha < 1))
+    throw GateError(fmt::format("--alpha {} is not in (0, 1)", alpha));
+  if (!(fdr_q > 0 && fdr_q < 1))
+    throw GateError(fmt::format("--fdr {} is not in (0, 1)", fdr_q));
+  if (min_samples < 2)
+    throw GateError(fmt::format("--min-samples {} is below 2", min_samples));
 }
 
 std::string RunRef::label() const {
   std::string s = fmt::format("run {}", id);
   std::vector<std::string> parts;
-  if (!tag.empty()) parts.push_back("tag " + tag);
-  if (!commit.empty()) parts.push_back("commit " + commit.substr(0, 12) + (dirty ? "+dirty" : ""));
-  if (!parts.empty()) s += " (" + parts[0] + (parts.size() > 1 ? ", " + parts[1] : "") + ")";
+  if (!tag.empty())
+    parts.push_back("tag " + tag);
+  if (!commit.empty())
+    parts.push_back("commit " + commit.substr(0, 12) + (dirty ? "+dirty" : ""));
+  if (!parts.empty())
+    s += " (" + parts[0] + (parts.size() > 1 ? ", " + parts[1] : "") + ")";
   return s;
 }
 
 namespace {
 
 bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 RunRef load_run(Store& store, int64_t id) {
-  auto st = store.prepare(
-      "SELECT kind, coalesce(tag, ''), coalesce(git_commit, ''), started_at, coalesce(gpu_name, ''),"
-      " coalesce(host, ''), coalesce(git_dirty, 0) FROM runs WHERE run_id = ?");
+  auto st = store.prepare("SELECT kind, coalesce(tag, ''), coalesce(git_commit, ''), started_at, "
+                          "coalesce(gpu_name, ''),"
+                          " coalesce(host, ''), coalesce(git_dirty, 0) FROM runs WHERE run_id = ?");
   st->bind(1, id);
-  if (!st->step()) throw GateError(fmt::format("run {} is not in '{}'", id, store.path()));
+  if (!st->step())
+    throw GateError(fmt::format("run {} is not in '{}'", id, store.path()));
   RunRef r;
   r.id = id;
   r.kind = st->column_text(0);
@@ -65,93 +79,26 @@ RunRef load_run(Store& store, int64_t id) {
   return r;
 }
 
-}  // namespace
+} // namespace
 
 int64_t resolve_run(Store& store, const std::string& ref) {
-  if (ref.empty()) throw GateError("no run given");
+  if (ref.empty())
+    throw GateError("no run given");
   if (all_digits(ref)) {
     auto st = store.prepare("SELECT finished_at IS NOT NULL FROM runs WHERE run_id = ?");
     st->bind(1, int64_t(std::stoll(ref)));
     if (st->step()) {
-      if (!st->column_int(0)) throw GateError(fmt::format("run {} in '{}' never finished", ref, store.path()));
+      if (!st->column_int(0))
+        throw GateError(fmt::format("run {} in '{}' never finished", ref, store.path()));
       return std::stoll(ref);
     }
   }
   auto st = store.prepare("SELECT max(run_id) FROM runs WHERE tag = ? AND finished_at IS NOT NULL");
   st->bind(1, ref);
-  if (st->step() && !st->column_is_null(0)) return st->column_int(0);
-  throw GateError(fmt::format("'{}' is neither a run id nor the tag of a finished run in '{}'", ref, store.path()));
-}
-
-PerfVerdict compare_samples(std::span<const double> baseline, std::span<const double> candidate,
-                            const GateOptions& o) {
-  PerfVerdict v;
-  v.n_baseline = int64_t(baseline.size());
-  v.n_candidate = int64_t(candidate.size());
-  auto median = [](std::span<const double> s) -> double {
-    if (s.empty()) return NAN;
-    std::vector<double> t(s.begin(), s.end());
-    std::sort(t.begin(), t.end());
-    return t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
-  };
-  v.baseline_median = median(baseline);
-  v.candidate_median = median(candidate);
-  if (v.n_baseline < o.min_samples || v.n_candidate < o.min_samples) {
-    v.verdict = Verdict::ambiguous;
-    v.reason = fmt::format("too few samples ({} baseline, {} candidate; at least {} each needed)", v.n_baseline,
-                           v.n_candidate, o.min_samples);
-    return v;
-  }
-  // Times are compared on a log scale: the shift of log times is a ratio, the same at every size.
-  // Ranks (and so the test) are unchanged by the logarithm.
-  std::vector<double> lb, lc;
-  for (double s : baseline) lb.push_back(std::log(s));
-  for (double s : candidate) lc.push_back(std::log(s));
-  const MannWhitney mw = mann_whitney_u(lc, lb);
-  const ShiftEstimate shift = hodges_lehmann_shift(lb, lc, 1 - o.alpha);
-  v.tested = true;
-  v.exact = mw.exact;
-  v.p_value = mw.p_two_sided;
-  v.effect = std::expm1(shift.estimate);
-  v.ci_low = std::expm1(shift.low);
-  v.ci_high = std::expm1(shift.high);
-  return v;
-}
-
-void decide_performance(std::vector<PerfVerdict>& cases, const GateOptions& o) {
-  std::vector<double> p;
-  std::vector<size_t> tested;
-  for (size_t i = 0; i < cases.size(); ++i) {
-    if (cases[i].tested) {
-      p.push_back(cases[i].p_value);
-      tested.push_back(i);
-    }
-  }
-  const FdrResult fdr = benjamini_hochberg(p, o.fdr_q);
-  const double t = o.min_effect;
-  for (size_t j = 0; j < tested.size(); ++j) {
-    PerfVerdict& v = cases[tested[j]];
-    v.p_adjusted = fdr.adjusted[j];
-    const bool significant = fdr.rejected[j];
-    const std::string interval = fmt::format("{:+.1f}% ({:.0f}% CI {:+.1f}% … {:+.1f}%)", 100 * v.effect,
-                                             100 * (1 - o.alpha), 100 * v.ci_low, 100 * v.ci_high);
-    const std::string evidence = fmt::format("p = {:.2g}, BH-adjusted {:.2g}, {} vs {} samples", v.p_value,
-                                             v.p_adjusted, v.n_baseline, v.n_candidate);
-    if (significant && v.ci_low > t) {
-      v.verdict = Verdict::slower;
-      v.reason = fmt::format("slower by {}, above the {:.0f}% threshold; {}", interval, 100 * t, evidence);
-    } else if (significant && v.ci_high < -t) {
-      v.verdict = Verdict::faster;
-      v.reason = fmt::format("faster: {}; {}", interval, evidence);
-    } else if (v.ci_high > t) {
-      v.verdict = Verdict::ambiguous;
-      v.reason = fmt::format("a slowdown above {:.0f}% is neither confirmed nor excluded: {}; {}; rerun", 100 * t,
-                             interval, evidence);
-    } else {
-      v.verdict = Verdict::same;
-      v.reason = fmt::format("within the {:.0f}% threshold: {}; {}", 100 * t, interval, evidence);
-    }
-  }
+  if (st->step() && !st->column_is_null(0))
+    return st->column_int(0);
+  throw GateError(fmt::format("'{}' is neither a run id nor the tag of a finished run in '{}'", ref,
+                              store.path()));
 }
 
 std::map<BudgetKey, double> measured_worst_ulp(Store& store, int64_t run_id, bool passed_only) {
@@ -163,7 +110,8 @@ std::map<BudgetKey, double> measured_worst_ulp(Store& store, int64_t run_id, boo
   st->bind(1, run_id);
   std::map<BudgetKey, double> out;
   while (st->step()) {
-    if (passed_only && st->column_int(4) == 0) continue;
+    if (passed_only && st->column_int(4) == 0)
+      continue;
     out[{st->column_text(0), st->column_text(1), st->column_text(2)}] = st->column_double(3);
   }
   return out;
@@ -177,21 +125,24 @@ bool is_invariance_check(const std::string& name) {
 
 void evaluate_checks(Store& store, const GateOptions& o, GateResult& r) {
   {
-    auto st = store.prepare(
-        "SELECT coalesce(sum(k.passed), 0), coalesce(sum(1 - k.passed), 0) FROM checks k JOIN cases c USING (case_id)"
-        " WHERE c.run_id = ?");
+    auto st = store.prepare("SELECT coalesce(sum(k.passed), 0), coalesce(sum(1 - k.passed), 0) "
+                            "FROM checks k JOIN cases c USING (case_id)"
+                            " WHERE c.run_id = ?");
     st->bind(1, r.candidate.id);
     st->step();
     r.checks_passed = st->column_int(0);
     r.checks_failed = st->column_int(1);
   }
   // Failed checks of the candidate, each with whether the same check passed in the baseline.
-  auto st = store.prepare(
-      "SELECT c.op, c.backend, c.case_key, k.check_name, coalesce(k.bound, ''), k.measured, coalesce(k.detail, ''),"
-      " k.replay, k.negative_control, (SELECT max(b.passed) FROM checks b JOIN cases bc USING (case_id)"
-      "  WHERE bc.run_id = ? AND bc.op = c.op AND bc.backend = c.backend AND bc.case_key = c.case_key"
-      "  AND b.check_name = k.check_name)"
-      " FROM checks k JOIN cases c USING (case_id) WHERE c.run_id = ? AND k.passed = 0 ORDER BY k.check_id");
+  auto st = store.prepare("SELECT c.op, c.backend, c.case_key, k.check_name, coalesce(k.bound, "
+                          "''), k.measured, coalesce(k.detail, ''),"
+                          " k.replay, k.negative_control, (SELECT max(b.passed) FROM checks b JOIN "
+                          "cases bc USING (case_id)"
+                          "  WHERE bc.run_id = ? AND bc.op = c.op AND bc.backend = c.backend AND "
+                          "bc.case_key = c.case_key"
+                          "  AND b.check_name = k.check_name)"
+                          " FROM checks k JOIN cases c USING (case_id) WHERE c.run_id = ? AND "
+                          "k.passed = 0 ORDER BY k.check_id");
   st->bind(1, r.baseline.id).bind(2, r.candidate.id);
   while (st->step()) {
     CheckFinding f;
@@ -204,9 +155,10 @@ void evaluate_checks(Store& store, const GateOptions& o, GateResult& r) {
     const bool passed_before = !st->column_is_null(9) && st->column_int(9) == 1;
     f.kind = is_invariance_check(f.check) && passed_before ? "invariance" : "check";
     const std::string what = st->column_int(8) ? "negative control not caught" : "failed";
-    f.reason = fmt::format("{} {}{}: {} (bound: {})", f.check, what,
-                           f.kind == "invariance" ? fmt::format(", passed in baseline run {}", r.baseline.id) : "",
-                           st->column_text(6), st->column_text(4));
+    f.reason = fmt::format(
+        "{} {}{}: {} (bound: {})", f.check, what,
+        f.kind == "invariance" ? fmt::format(", passed in baseline run {}", r.baseline.id) : "",
+        st->column_text(6), st->column_text(4));
     r.findings.push_back(std::move(f));
   }
   // ULP budget.
@@ -216,7 +168,8 @@ void evaluate_checks(Store& store, const GateOptions& o, GateResult& r) {
   } else if (o.budget_required) {
     throw GateError(fmt::format("ULP budget '{}' does not exist", o.budget_path));
   } else {
-    r.notes.push_back(fmt::format("no ULP budget file at '{}': budgets not checked", o.budget_path));
+    r.notes.push_back(
+        fmt::format("no ULP budget file at '{}': budgets not checked", o.budget_path));
   }
   std::vector<std::string> unbudgeted;
   for (const auto& [key, worst] : measured_worst_ulp(store, r.candidate.id)) {
@@ -233,13 +186,17 @@ void evaluate_checks(Store& store, const GateOptions& o, GateResult& r) {
     f.measured = worst;
     f.threshold = *limit;
     f.verdict = worst <= *limit ? Verdict::pass : Verdict::fail;
-    f.reason = fmt::format("worst error of output '{}' is {:g} ULP, budget {:g} ULP ({})", key.output, worst, *limit,
-                           o.budget_path);
-    if (f.verdict == Verdict::fail) {  // name the case that set the worst value
-      auto w = store.prepare(
-          "SELECT c.case_key, k.replay FROM checks k JOIN cases c USING (case_id) WHERE c.run_id = ? AND c.op = ?"
-          " AND c.backend = ? AND k.check_name = ? ORDER BY k.max_ulp DESC LIMIT 1");
-      w->bind(1, r.candidate.id).bind(2, key.op).bind(3, key.backend).bind(4, "accuracy." + key.output);
+    f.reason = fmt::format("worst error of output '{}' is {:g} ULP, budget {:g} ULP ({})",
+                           key.output, worst, *limit, o.budget_path);
+    if (f.verdict == Verdict::fail) { // name the case that set the worst value
+      auto w =
+          store.prepare("SELECT c.case_key, k.replay FROM checks k JOIN cases c USING (case_id) "
+                        "WHERE c.run_id = ? AND c.op = ?"
+                        " AND c.backend = ? AND k.check_name = ? ORDER BY k.max_ulp DESC LIMIT 1");
+      w->bind(1, r.candidate.id)
+          .bind(2, key.op)
+          .bind(3, key.backend)
+          .bind(4, "accuracy." + key.output);
       if (w->step()) {
         f.case_key = w->column_text(0);
         f.replay = w->column_text(1);
@@ -248,72 +205,13 @@ void evaluate_checks(Store& store, const GateOptions& o, GateResult& r) {
     r.findings.push_back(std::move(f));
   }
   if (!unbudgeted.empty()) {
-    r.notes.push_back(fmt::format("{} output{} without a ULP budget entry (add with --update-budget): {}",
-                                  unbudgeted.size(), unbudgeted.size() == 1 ? "" : "s",
-                                  fmt::format("{}", fmt::join(unbudgeted, "; "))));
+    r.notes.push_back(fmt::format(
+        "{} output{} without a ULP budget entry (add with --update-budget): {}", unbudgeted.size(),
+        unbudgeted.size() == 1 ? "" : "s", fmt::format("{}", fmt::join(unbudgeted, "; "))));
   }
 }
 
-struct TimedCase {
-  std::string role;
-  std::vector<double> samples;
-};
-using CaseKey = std::tuple<std::string, std::string, std::string>;  // op, backend, case key
-
-std::map<CaseKey, TimedCase> load_timed_cases(Store& store, int64_t run_id) {
-  auto st = store.prepare(
-      "SELECT c.op, c.backend, c.case_key, c.backend_role, s.seconds FROM cases c JOIN timings t USING (case_id)"
-      " LEFT JOIN samples s USING (case_id) WHERE c.run_id = ? ORDER BY c.case_id, s.sample_index");
-  st->bind(1, run_id);
-  std::map<CaseKey, TimedCase> out;
-  while (st->step()) {
-    TimedCase& tc = out[{st->column_text(0), st->column_text(1), st->column_text(2)}];
-    tc.role = st->column_text(3);
-    if (st->column_is_null(4)) continue;
-    const double s = st->column_double(4);
-    if (!std::isfinite(s) || s <= 0) {
-      throw GateError(fmt::format("measurement error: run {} case '{}' backend {} has a timing sample of {} s", run_id,
-                                  st->column_text(2), st->column_text(1), s));
-    }
-    tc.samples.push_back(s);
-  }
-  return out;
-}
-
-void evaluate_performance(Store& store, const GateOptions& o, GateResult& r) {
-  const auto base = load_timed_cases(store, r.baseline.id);
-  const auto cand = load_timed_cases(store, r.candidate.id);
-  int64_t peers = 0, missing = 0, added = 0;
-  std::string first_missing;
-  for (const auto& [key, b] : base) {
-    if (b.role == "peer" || b.role == "negative_control") {
-      peers += cand.count(key);
-      continue;
-    }
-    auto it = cand.find(key);
-    if (it == cand.end()) {
-      if (missing++ == 0) first_missing = std::get<2>(key) + " backend=" + std::get<1>(key);
-      continue;
-    }
-    PerfVerdict v = compare_samples(b.samples, it->second.samples, o);
-    std::tie(v.op, v.backend, v.case_key) = key;
-    r.perf.push_back(std::move(v));
-  }
-  for (const auto& [key, c] : cand) added += !base.count(key) && c.role != "peer";
-  if (!base.empty() && r.perf.empty() && missing > 0) {
-    throw GateError(fmt::format("no timed case of baseline run {} is in candidate run {} ({} missing): nothing to "
-                                "compare; were both runs made with the same suite?",
-                                r.baseline.id, r.candidate.id, missing));
-  }
-  if (missing) r.notes.push_back(fmt::format("{} timed baseline case{} not in the candidate (e.g. '{}')", missing,
-                                             missing == 1 ? "" : "s", first_missing));
-  if (added) r.notes.push_back(fmt::format("{} timed candidate case{} new (no baseline to compare with)", added,
-                                           added == 1 ? "" : "s"));
-  if (peers) r.notes.push_back(fmt::format("{} peer case{} timed but not gated", peers, peers == 1 ? "" : "s"));
-  decide_performance(r.perf, o);
-}
-
-}  // namespace
+} // namespace
 
 GateResult evaluate_gate(Store& store, const GateOptions& o) {
   o.validate();
@@ -325,8 +223,9 @@ GateResult evaluate_gate(Store& store, const GateOptions& o) {
         "SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL AND kind = ? AND run_id != ?");
     st->bind(1, r.baseline.kind).bind(2, r.baseline.id);
     if (!st->step() || st->column_is_null(0)) {
-      throw GateError(fmt::format("no candidate: '{}' holds no other finished {} run than the baseline {}",
-                                  store.path(), r.baseline.kind, r.baseline.id));
+      throw GateError(
+          fmt::format("no candidate: '{}' holds no other finished {} run than the baseline {}",
+                      store.path(), r.baseline.kind, r.baseline.id));
     }
     r.candidate = load_run(store, st->column_int(0));
   } else {
@@ -336,10 +235,12 @@ GateResult evaluate_gate(Store& store, const GateOptions& o) {
     throw GateError(fmt::format("baseline and candidate are the same run ({})", r.baseline.id));
   }
   if (o.aa && r.baseline.commit != r.candidate.commit) {
-    r.notes.push_back(fmt::format("A/A runs should be of one build, but the commits differ ({} vs {})",
-                                  r.baseline.commit, r.candidate.commit));
+    r.notes.push_back(
+        fmt::format("A/A runs should be of one build, but the commits differ ({} vs {})",
+                    r.baseline.commit, r.candidate.commit));
   }
-  if (!o.aa) evaluate_checks(store, o, r);
+  if (!o.aa)
+    evaluate_checks(store, o, r);
   evaluate_performance(store, o, r);
 
   for (const PerfVerdict& v : r.perf) {
@@ -348,19 +249,22 @@ GateResult evaluate_gate(Store& store, const GateOptions& o) {
     r.same += v.verdict == Verdict::same;
     r.ambiguous += v.verdict == Verdict::ambiguous;
   }
-  for (const CheckFinding& f : r.findings) r.correctness_failures += f.verdict == Verdict::fail;
+  for (const CheckFinding& f : r.findings)
+    r.correctness_failures += f.verdict == Verdict::fail;
   if (o.aa) {
     r.false_alarm_rate = r.perf.empty() ? 0 : double(r.slower + r.faster) / double(r.perf.size());
     r.exit_code = r.false_alarm_rate <= o.fdr_q ? kGatePass : kGateRegression;
-    r.headline = fmt::format("A/A {}: false-alarm rate {:.1f}% ({} of {} cases flagged, {} ambiguous)",
-                             r.exit_code == kGatePass ? "PASS" : "FAIL", 100 * r.false_alarm_rate,
-                             r.slower + r.faster, r.perf.size(), r.ambiguous);
+    r.headline =
+        fmt::format("A/A {}: false-alarm rate {:.1f}% ({} of {} cases flagged, {} ambiguous)",
+                    r.exit_code == kGatePass ? "PASS" : "FAIL", 100 * r.false_alarm_rate,
+                    r.slower + r.faster, r.perf.size(), r.ambiguous);
     return r;
   }
   if (r.correctness_failures || r.slower) {
     r.exit_code = kGateRegression;
     std::vector<std::string> why;
-    if (r.slower) why.push_back(fmt::format("{} case{} slower", r.slower, r.slower == 1 ? "" : "s"));
+    if (r.slower)
+      why.push_back(fmt::format("{} case{} slower", r.slower, r.slower == 1 ? "" : "s"));
     if (r.correctness_failures) {
       why.push_back(fmt::format("{} correctness failure{}", r.correctness_failures,
                                 r.correctness_failures == 1 ? "" : "s"));
@@ -372,10 +276,10 @@ GateResult evaluate_gate(Store& store, const GateOptions& o) {
                              r.ambiguous == 1 ? "" : "s");
   } else {
     r.exit_code = kGatePass;
-    r.headline = fmt::format("PASS: {} checks passed, {} cases compared ({} same, {} faster)", r.checks_passed,
-                             r.perf.size(), r.same, r.faster);
+    r.headline = fmt::format("PASS: {} checks passed, {} cases compared ({} same, {} faster)",
+                             r.checks_passed, r.perf.size(), r.same, r.faster);
   }
   return r;
 }
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -7,19 +7,24 @@ namespace v4::harness {
 
 namespace {
 void bind_real(Statement& st, int i, double v) {
-  if (std::isfinite(v)) st.bind(i, v);
-  else st.bind_null(i);
+  if (std::isfinite(v))
+    st.bind(i, v);
+  else
+    st.bind_null(i);
 }
 void bind_text(Statement& st, int i, const std::string& v) {
-  if (v.empty()) st.bind_null(i);
-  else st.bind(i, v);
+  if (v.empty())
+    st.bind_null(i);
+  else
+    st.bind(i, v);
 }
-}  // namespace
+} // namespace
 
 int64_t record_gate(Store& store, const GateOptions& o, const GateResult& r) {
   if (store.schema_version() < 2) {
-    throw StoreError(fmt::format("database '{}' is at schema version {}: open it read-write to migrate it",
-                                 store.path(), store.schema_version()));
+    throw StoreError(
+        fmt::format("database '{}' is at schema version {}: open it read-write to migrate it",
+                    store.path(), store.schema_version()));
   }
   store.exec("BEGIN IMMEDIATE");
   try {
@@ -30,11 +35,13 @@ int64_t record_gate(Store& store, const GateOptions& o, const GateResult& r) {
       gate_id = st->column_int(0);
     }
     const std::string now = utc_now_iso8601();
-    auto st = store.prepare(
-        "INSERT INTO gate_verdicts(gate_id, decided_at, mode, baseline_run_id, candidate_run_id, kind, op, backend,"
-        " case_key, check_name, verdict, exit_code, threshold, alpha, fdr_q, min_samples, n_baseline, n_candidate,"
-        " baseline_median_s, candidate_median_s, effect, ci_low, ci_high, p_value, p_adjusted, measured, reason)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    auto st = store.prepare("INSERT INTO gate_verdicts(gate_id, decided_at, mode, baseline_run_id, "
+                            "candidate_run_id, kind, op, backend,"
+                            " case_key, check_name, verdict, exit_code, threshold, alpha, fdr_q, "
+                            "min_samples, n_baseline, n_candidate,"
+                            " baseline_median_s, candidate_median_s, effect, ci_low, ci_high, "
+                            "p_value, p_adjusted, measured, reason)"
+                            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     // Columns 1-6 and 14-16 are the same on every row of one decision.
     auto common = [&](const std::string& kind) {
       st->reset();
@@ -43,11 +50,12 @@ int64_t record_gate(Store& store, const GateOptions& o, const GateResult& r) {
       st->bind(14, o.alpha).bind(15, o.fdr_q).bind(16, o.min_samples);
     };
     common("overall");
-    st->bind(11, std::string(r.exit_code == kGatePass       ? "PASS"
+    st->bind(11, std::string(r.exit_code == kGatePass        ? "PASS"
                              : r.exit_code == kGateAmbiguous ? "AMBIGUOUS"
                                                              : "FAIL"));
     st->bind(12, int64_t(r.exit_code)).bind(13, o.min_effect).bind(27, r.headline);
-    if (r.aa) st->bind(26, r.false_alarm_rate);
+    if (r.aa)
+      st->bind(26, r.false_alarm_rate);
     st->run();
     for (const CheckFinding& f : r.findings) {
       common(f.kind);
@@ -87,4 +95,4 @@ int64_t record_gate(Store& store, const GateOptions& o, const GateResult& r) {
   }
 }
 
-}  // namespace v4::harness
+} // namespace v4::harness

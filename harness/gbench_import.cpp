@@ -18,17 +18,22 @@ namespace {
 
 double unit_seconds(const json& e, const std::string& origin) {
   const std::string unit = e.value("time_unit", "ns");
-  if (unit == "ns") return 1e-9;
-  if (unit == "us") return 1e-6;
-  if (unit == "ms") return 1e-3;
-  if (unit == "s") return 1;
-  throw GbenchError(fmt::format("{}: benchmark '{}' has unknown time_unit '{}'", origin, e.value("name", ""), unit));
+  if (unit == "ns")
+    return 1e-9;
+  if (unit == "us")
+    return 1e-6;
+  if (unit == "ms")
+    return 1e-3;
+  if (unit == "s")
+    return 1;
+  throw GbenchError(fmt::format("{}: benchmark '{}' has unknown time_unit '{}'", origin,
+                                e.value("name", ""), unit));
 }
 
 struct Group {
-  const json* first = nullptr;      // the group's first entry (names, v4_* fields)
-  const json* iteration = nullptr;  // its first iteration entry (bytes and flops rates)
-  std::vector<double> samples;        // seconds per iteration, one per repetition
+  const json* first = nullptr;     // the group's first entry (names, v4_* fields)
+  const json* iteration = nullptr; // its first iteration entry (bytes and flops rates)
+  std::vector<double> samples;     // seconds per iteration, one per repetition
   double aggregate_median = NAN, aggregate_mean = NAN;
   int64_t repetitions = 0;
   std::string error;
@@ -67,7 +72,8 @@ std::string params_json(const std::string& case_key) {
   try {
     const Case c = Case::parse(case_key);
     nlohmann::ordered_json p;
-    for (const auto& [k, v] : c.params) p[k] = v;
+    for (const auto& [k, v] : c.params)
+      p[k] = v;
     p["seed"] = c.seed;
     return p.dump();
   } catch (const std::exception&) {
@@ -75,7 +81,7 @@ std::string params_json(const std::string& case_key) {
   }
 }
 
-}  // namespace
+} // namespace
 
 int64_t import_gbench_json(Store& store, const std::string& text, const GbenchImportOptions& o) {
   json doc;
@@ -85,7 +91,8 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
     throw GbenchError(fmt::format("{}: not valid JSON ({})", o.origin, e.what()));
   }
   if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array()) {
-    throw GbenchError(fmt::format("{}: not Google Benchmark JSON (no 'benchmarks' array)", o.origin));
+    throw GbenchError(
+        fmt::format("{}: not Google Benchmark JSON (no 'benchmarks' array)", o.origin));
   }
   const json ctx = doc.value("context", json::object());
   auto ctx_text = [&](const char* key) {
@@ -95,12 +102,15 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
   std::vector<std::string> order;
   std::map<std::string, Group> groups;
   for (const json& e : doc["benchmarks"]) {
-    if (!e.is_object() || !e.contains("name")) throw GbenchError(fmt::format("{}: a benchmark without a name", o.origin));
+    if (!e.is_object() || !e.contains("name"))
+      throw GbenchError(fmt::format("{}: a benchmark without a name", o.origin));
     const std::string run_name = e.value("run_name", e["name"].get<std::string>());
     auto [it, fresh] = groups.try_emplace(run_name);
     Group& g = it->second;
-    if (fresh) order.push_back(run_name);
-    if (!g.first) g.first = &e;
+    if (fresh)
+      order.push_back(run_name);
+    if (!g.first)
+      g.first = &e;
     if (e.value("error_occurred", false)) {
       g.error = e.value("error_message", "error_occurred");
       continue;
@@ -109,16 +119,20 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
     const double t = e.value("real_time", double(NAN)) * unit_seconds(e, o.origin);
     if (type == "aggregate") {
       const std::string agg = e.value("aggregate_name", "");
-      if (agg == "median") g.aggregate_median = t;
-      if (agg == "mean") g.aggregate_mean = t;
+      if (agg == "median")
+        g.aggregate_median = t;
+      if (agg == "mean")
+        g.aggregate_mean = t;
       g.repetitions = std::max<int64_t>(g.repetitions, e.value("repetitions", int64_t(0)));
       continue;
     }
     if (!std::isfinite(t) || t <= 0) {
-      throw GbenchError(fmt::format("{}: benchmark '{}' has real_time {}", o.origin, run_name, e.value("real_time", double(NAN))));
+      throw GbenchError(fmt::format("{}: benchmark '{}' has real_time {}", o.origin, run_name,
+                                    e.value("real_time", double(NAN))));
     }
     g.samples.push_back(t);
-    if (!g.iteration) g.iteration = &e;
+    if (!g.iteration)
+      g.iteration = &e;
   }
 
   RunInfo info;
@@ -133,7 +147,8 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
   info.cuda_version = ctx_text("cuda_version");
   info.driver_version = ctx_text("driver_version");
   info.suite = ctx_text("suite");
-  info.command_line = "import-gbench " + o.origin + (ctx_text("executable").empty() ? "" : " (" + ctx_text("executable") + ")");
+  info.command_line = "import-gbench " + o.origin +
+                      (ctx_text("executable").empty() ? "" : " (" + ctx_text("executable") + ")");
   const int64_t run = store.begin_run(info);
   int64_t passed = 0, failed = 0;
   try {
@@ -141,7 +156,8 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
       const Group& g = groups[run_name];
       const json& e = *g.first;
       const Names n = names_of(e, run_name);
-      const int64_t case_id = store.add_case(run, n.op, n.backend, n.role, n.device, n.case_key, params_json(n.case_key));
+      const int64_t case_id = store.add_case(run, n.op, n.backend, n.role, n.device, n.case_key,
+                                             params_json(n.case_key));
       if (!g.error.empty()) {
         CheckOutcome c;
         c.op = n.op;
@@ -158,12 +174,14 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
       rec.result.method = "google_benchmark_import";
       rec.result.seconds = g.samples;
       rec.stats = summarize(g.samples);
-      if (g.samples.empty()) {  // aggregates only: keep the summary, no raw samples
-        rec.stats.median = std::isfinite(g.aggregate_median) ? g.aggregate_median : g.aggregate_mean;
+      if (g.samples.empty()) { // aggregates only: keep the summary, no raw samples
+        rec.stats.median =
+            std::isfinite(g.aggregate_median) ? g.aggregate_median : g.aggregate_mean;
         rec.stats.mean = std::isfinite(g.aggregate_mean) ? g.aggregate_mean : rec.stats.median;
         rec.stats.n = g.repetitions;
         rec.result.note = "aggregates only: no raw samples in the file";
-        if (!std::isfinite(rec.stats.median)) continue;
+        if (!std::isfinite(rec.stats.median))
+          continue;
       }
       const double median = rec.stats.median;
       // Rates are per entry: bytes per iteration = bytes_per_second × that entry's time.
@@ -171,7 +189,8 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
       const double entry_seconds = g.iteration ? g.samples.front() : median;
       rec.cost.bytes = e.contains("v4_bytes") ? e["v4_bytes"].get<double>()
                                               : rate.value("bytes_per_second", 0.0) * entry_seconds;
-      rec.cost.flops = e.contains("v4_flops") ? e["v4_flops"].get<double>() : rate.value("flops", 0.0) * entry_seconds;
+      rec.cost.flops = e.contains("v4_flops") ? e["v4_flops"].get<double>()
+                                              : rate.value("flops", 0.0) * entry_seconds;
       if (median > 0) {
         rec.gbps = rec.cost.bytes / median / 1e9;
         rec.tflops = rec.cost.flops / median / 1e12;
@@ -191,4 +210,4 @@ int64_t import_gbench_json(Store& store, const std::string& text, const GbenchIm
   return run;
 }
 
-}  // namespace v4::harness
+} // namespace v4::harness

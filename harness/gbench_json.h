@@ -17,18 +17,19 @@
 namespace v4::harness {
 
 class GbenchError : public std::runtime_error {
- public:
+public:
   using std::runtime_error::runtime_error;
 };
 
 std::string export_gbench_json(Store& store, int64_t run_id);
 
 struct GbenchImportOptions {
-  std::string origin = "<json>";  // file name, for messages and the run's command line
-  std::string tag{};              // runs.tag of the imported run
-  std::string git_commit{};       // overrides the context's git_commit
+  std::string origin = "<json>"; // file name, for messages and the run's command line
+  std::string tag{};             // runs.tag of the imported run
+  std::string git_commit{};      // overrides the context's git_commit
 };
 // Returns the new run id; throws GbenchError for input that is not Google Benchmark JSON.
-int64_t import_gbench_json(Store& store, const std::string& text, const GbenchImportOptions& options);
+int64_t import_gbench_json(Store& store, const std::string& text,
+                           const GbenchImportOptions& options);
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -13,4 +13,4 @@ std::string gate_junit(const GateResult& result, const GateOptions& options);
 // For a gate that could not decide (exit code 3): one testcase carrying the error.
 std::string gate_junit_error(const std::string& message);
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -20,4 +20,4 @@ std::string html_report(Store& store, int64_t run_id);
 // Writes <dir>/index.html (creating dir) and returns its path.
 std::string write_html_report(Store& store, int64_t run_id, const std::string& dir);
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -11,7 +11,9 @@
 
 namespace v4::harness::html {
 
-inline std::string esc(const std::string& s) { return xml_escape(s); }
+inline std::string esc(const std::string& s) {
+  return xml_escape(s);
+}
 
 // A time unit suited to values up to `max_seconds`: {scale to multiply seconds by, unit name}.
 struct TimeUnit {
@@ -19,12 +21,15 @@ struct TimeUnit {
   const char* name;
 };
 inline TimeUnit time_unit_for(double max_seconds) {
-  if (max_seconds < 1e-3) return {1e6, "µs"};
-  if (max_seconds < 1) return {1e3, "ms"};
+  if (max_seconds < 1e-3)
+    return {1e6, "µs"};
+  if (max_seconds < 1)
+    return {1e3, "ms"};
   return {1, "s"};
 }
 inline std::string seconds(double s) {
-  if (!std::isfinite(s) || s <= 0) return "–";
+  if (!std::isfinite(s) || s <= 0)
+    return "–";
   const TimeUnit u = time_unit_for(s);
   return fmt::format("{:.4g} {}", s * u.scale, u.name);
 }
@@ -40,4 +45,4 @@ std::string performance_section(Store& store, int64_t run_id);
 std::string gate_section(Store& store, int64_t run_id);
 std::string provenance_section(Store& store, int64_t run_id);
 
-}  // namespace v4::harness::html
+} // namespace v4::harness::html

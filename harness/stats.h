@@ -10,15 +10,15 @@
 
 namespace v4::harness {
 
-double normal_cdf(double z);       // Φ(z), through std::erfc
-double normal_quantile(double p);  // Φ⁻¹(p) for p in (0, 1); bisection on normal_cdf
+double normal_cdf(double z);      // Φ(z), through std::erfc
+double normal_quantile(double p); // Φ⁻¹(p) for p in (0, 1); bisection on normal_cdf
 
 struct MannWhitney {
-  double u = 0;           // U of the first sample: #(x_i > y_j) + ½ #(x_i == y_j)
+  double u = 0; // U of the first sample: #(x_i > y_j) + ½ #(x_i == y_j)
   double p_two_sided = 1;
-  double z = 0;           // normal-approximation statistic (0 when the exact distribution is used)
-  bool exact = false;     // p from the exact null distribution
-  bool ties = false;      // the pooled samples contain ties
+  double z = 0;       // normal-approximation statistic (0 when the exact distribution is used)
+  bool exact = false; // p from the exact null distribution
+  bool ties = false;  // the pooled samples contain ties
 };
 
 // Exact p-values are used when there are no ties and n1·n2 <= kExactLimit; both samples must be
@@ -42,9 +42,10 @@ double mann_whitney_lower_tail(int64_t n1, int64_t n2, double u);
 inline constexpr int64_t kShiftPairLimit = 1000000;
 struct ShiftEstimate {
   double estimate = 0, low = 0, high = 0;
-  double level = 0;  // confidence level used
+  double level = 0; // confidence level used
 };
-ShiftEstimate hodges_lehmann_shift(std::span<const double> x, std::span<const double> y, double level);
+ShiftEstimate hodges_lehmann_shift(std::span<const double> x, std::span<const double> y,
+                                   double level);
 
 // Benjamini-Hochberg step-up procedure at FDR level q: rejected[i] when p[i] <= p_(k) with k the
 // largest rank such that p_(k) <= k·q/m. adjusted[i] are the BH-adjusted p-values
@@ -55,4 +56,4 @@ struct FdrResult {
 };
 FdrResult benjamini_hochberg(std::span<const double> p, double q);
 
-}  // namespace v4::harness
+} // namespace v4::harness

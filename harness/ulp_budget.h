@@ -13,7 +13,7 @@
 namespace v4::harness {
 
 class BudgetError : public std::runtime_error {
- public:
+public:
   using std::runtime_error::runtime_error;
 };
 
@@ -25,25 +25,25 @@ struct BudgetKey {
 
 struct BudgetChange {
   BudgetKey key;
-  double before = -1;  // -1: the entry was missing
+  double before = -1; // -1: the entry was missing
   double after = 0;
 };
 
 class UlpBudget {
- public:
+public:
   // Throws BudgetError naming the file and line for a malformed entry or a duplicate key.
   static UlpBudget parse(const std::string& text, const std::string& origin = "<text>");
-  static UlpBudget load(const std::string& path);  // throws BudgetError if it cannot be read
-  std::string format() const;                      // header comment + sorted entries
-  void save(const std::string& path) const;        // atomic: written beside, then renamed
+  static UlpBudget load(const std::string& path); // throws BudgetError if it cannot be read
+  std::string format() const;                     // header comment + sorted entries
+  void save(const std::string& path) const;       // atomic: written beside, then renamed
 
   const double* find(const BudgetKey& key) const;
   const std::map<BudgetKey, double>& entries() const { return entries_; }
   // Lowers entries above `measured` and adds missing ones; never raises. Returns what changed.
   std::vector<BudgetChange> tighten(const std::map<BudgetKey, double>& measured);
 
- private:
+private:
   std::map<BudgetKey, double> entries_;
 };
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -15,13 +15,15 @@ namespace {
 
 using testing::TempDir;
 
-std::vector<double> samples_of(Store& store, int64_t run, const std::string& key, const std::string& backend) {
-  auto st = store.prepare(
-      "SELECT s.seconds FROM samples s JOIN cases c USING (case_id) WHERE c.run_id = ? AND c.case_key = ?"
-      " AND c.backend = ? ORDER BY s.sample_index");
+std::vector<double> samples_of(Store& store, int64_t run, const std::string& key,
+                               const std::string& backend) {
+  auto st = store.prepare("SELECT s.seconds FROM samples s JOIN cases c USING (case_id) WHERE "
+                          "c.run_id = ? AND c.case_key = ?"
+                          " AND c.backend = ? ORDER BY s.sample_index");
   st->bind(1, run).bind(2, key).bind(3, backend);
   std::vector<double> out;
-  while (st->step()) out.push_back(st->column_double(0));
+  while (st->step())
+    out.push_back(st->column_double(0));
   return out;
 }
 
@@ -34,7 +36,7 @@ TEST(GbenchJson, ExportThenImportKeepsSamplesAndCases) {
   const nlohmann::json doc = nlohmann::json::parse(text);
   EXPECT_EQ(doc["context"]["json_schema_version"], 1);
   EXPECT_EQ(doc["context"]["git_commit"], "0123456789abcdef");
-  ASSERT_EQ(doc["benchmarks"].size(), 6u * (12 + 4));  // 12 iterations + mean, median, stddev, cv
+  ASSERT_EQ(doc["benchmarks"].size(), 6u * (12 + 4)); // 12 iterations + mean, median, stddev, cv
   const nlohmann::json& first = doc["benchmarks"][0];
   EXPECT_EQ(first["run_type"], "iteration");
   EXPECT_EQ(first["time_unit"], "ns");
@@ -42,11 +44,14 @@ TEST(GbenchJson, ExportThenImportKeepsSamplesAndCases) {
   EXPECT_EQ(first["iterations"], 1);
   EXPECT_EQ(first["name"].get<std::string>().rfind("act_quant/cuda/rows=", 0), 0u) << first["name"];
 
-  const int64_t imported = import_gbench_json(*store, text, {.origin = "export.json", .tag = "roundtrip"});
+  const int64_t imported =
+      import_gbench_json(*store, text, {.origin = "export.json", .tag = "roundtrip"});
   for (const auto& c : cases) {
-    const auto a = samples_of(*store, run, c.key, c.backend), b = samples_of(*store, imported, c.key, c.backend);
+    const auto a = samples_of(*store, run, c.key, c.backend),
+               b = samples_of(*store, imported, c.key, c.backend);
     ASSERT_EQ(a.size(), b.size()) << c.key;
-    for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i] / a[i], 1.0, 1e-12);
+    for (size_t i = 0; i < a.size(); ++i)
+      EXPECT_NEAR(b[i] / a[i], 1.0, 1e-12);
   }
   auto st = store->prepare("SELECT kind, tag, git_commit FROM runs WHERE run_id = ?");
   st->bind(1, imported);
@@ -104,9 +109,9 @@ TEST(GbenchJson, ImportsGoogleBenchmarkOutput) {
   const auto rms = samples_of(*store, run, "rms_norm rows=64 dim=4096 seed=1", "cuda");
   ASSERT_EQ(rms.size(), 1u);
   EXPECT_NEAR(rms[0], 0.02, 1e-15);
-  auto st = store->prepare(
-      "SELECT k.check_name, k.passed, k.detail, r.host, r.started_at FROM checks k JOIN cases c USING (case_id)"
-      " JOIN runs r USING (run_id) WHERE c.run_id = ?");
+  auto st = store->prepare("SELECT k.check_name, k.passed, k.detail, r.host, r.started_at FROM "
+                           "checks k JOIN cases c USING (case_id)"
+                           " JOIN runs r USING (run_id) WHERE c.run_id = ?");
   st->bind(1, run);
   ASSERT_TRUE(st->step());
   EXPECT_EQ(st->column_text(0), "execution");
@@ -116,7 +121,8 @@ TEST(GbenchJson, ImportsGoogleBenchmarkOutput) {
   EXPECT_EQ(st->column_text(4), "2025-01-02T03:04:05+00:00");
   EXPECT_FALSE(st->step());
   // 8000 bytes an iteration (bytes_per_second × real_time) over the median 1.6 µs: 5 GB/s.
-  auto t = store->prepare("SELECT t.gbps FROM timings t JOIN cases c USING (case_id) WHERE c.case_key = 'BM_memcpy/8'");
+  auto t = store->prepare(
+      "SELECT t.gbps FROM timings t JOIN cases c USING (case_id) WHERE c.case_key = 'BM_memcpy/8'");
   ASSERT_TRUE(t->step());
   EXPECT_NEAR(t->column_double(0), 5.0, 1e-6);
 }
@@ -126,12 +132,15 @@ TEST(GbenchJson, RejectsWhatIsNotGoogleBenchmarkJson) {
   auto store = Store::open(dir.file("r.sqlite"), Store::Mode::read_write);
   EXPECT_THROW(import_gbench_json(*store, "{not json", {}), GbenchError);
   EXPECT_THROW(import_gbench_json(*store, R"({"context": {}})", {}), GbenchError);
-  EXPECT_THROW(import_gbench_json(*store, R"({"benchmarks": [{"name": "x", "real_time": 1, "time_unit": "fortnights"}]})", {}),
+  EXPECT_THROW(import_gbench_json(
+                   *store,
+                   R"({"benchmarks": [{"name": "x", "real_time": 1, "time_unit": "fortnights"}]})",
+                   {}),
                GbenchError);
   auto st = store->prepare("SELECT count(*) FROM runs");
   ASSERT_TRUE(st->step());
-  EXPECT_EQ(st->column_int(0), 0);  // nothing half-imported
+  EXPECT_EQ(st->column_int(0), 0); // nothing half-imported
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

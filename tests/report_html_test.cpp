@@ -20,7 +20,8 @@ using testing::TempDir;
 
 size_t count(const std::string& text, const std::string& what) {
   size_t n = 0;
-  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
+    ++n;
   return n;
 }
 
@@ -38,7 +39,8 @@ struct ReportFixture {
         {"act_quant", "cuda", "candidate", "cuda", "act_quant rows=128 cols=7168 seed=7", 1e-5},
     };
     for (int k = 0; k < 3; ++k) {
-      testing::SyntheticRun r{.tag = k == 0 ? "<b>main</b>" : "", .commit = fmt::format("c0ffee{}abcdef", k),
+      testing::SyntheticRun r{.tag = k == 0 ? "<b>main</b>" : "",
+                              .commit = fmt::format("c0ffee{}abcdef", k),
                               .seed = uint64_t(k + 1)};
       last = testing::add_synthetic_run(*store, cases, r);
     }
@@ -54,17 +56,20 @@ struct ReportFixture {
       rec.stats = summarize(rec.result.seconds);
       rec.cost.bytes = 1e6;
       rec.gbps = 1e6 / rec.stats.median / 1e9;
-      if (c.device == "cuda") rec.roofline_fraction = 0.42;
+      if (c.device == "cuda")
+        rec.roofline_fraction = 0.42;
       store->add_timing(id, rec);
-      if (c.backend == "reference") continue;
+      if (c.backend == "reference")
+        continue;
       const bool bad = c.op == "act_quant";
       store->add_check(id, testing::accuracy_check(c.op, c.backend, c.key, "y", bad ? 9 : 1, !bad));
       store->add_check(id, testing::plain_check(c.op, c.backend, c.key, "determinism", true));
       store->add_check(id, testing::plain_check(c.op, c.backend, c.key, "batch_invariance", !bad));
     }
-    const int64_t control =
-        store->add_case(last, "rms_norm", "split_reduction_control", "negative_control", "cpu", cases[0].key, "{}");
-    CheckOutcome caught = testing::plain_check("rms_norm", "split_reduction_control", cases[0].key, "batch_invariance", true);
+    const int64_t control = store->add_case(last, "rms_norm", "split_reduction_control",
+                                            "negative_control", "cpu", cases[0].key, "{}");
+    CheckOutcome caught = testing::plain_check("rms_norm", "split_reduction_control", cases[0].key,
+                                               "batch_invariance", true);
     caught.negative_control = true;
     store->add_check(control, caught);
     store->finish_run(last, 7, 2);
@@ -75,15 +80,17 @@ TEST(ReportHtml, HasTheThreeViewsAndProvenance) {
   ReportFixture fx;
   const std::string html = html_report(*fx.store, fx.last);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-  for (const char* id : {"id=\"numerics\"", "id=\"invariance\"", "id=\"performance\"", "id=\"provenance\"",
-                         "id=\"failures\"", "id=\"history\""}) {
+  for (const char* id : {"id=\"numerics\"", "id=\"invariance\"", "id=\"performance\"",
+                         "id=\"provenance\"", "id=\"failures\"", "id=\"history\""}) {
     EXPECT_NE(html.find(id), std::string::npos) << id;
   }
   // numerics: worst ULP, histogram, first divergence of the failure with its replay string
   EXPECT_GE(count(html, "class=\"chart histogram\""), 3u);
-  EXPECT_NE(html.find("[0,17] actual 1.5 expected 1.25"), std::string::npos);  // first divergence
-  EXPECT_NE(html.find("v4harness replay \"act_quant rows=128 cols=7168 seed=7 backend=cuda check=accuracy.y\""),
-            std::string::npos);
+  EXPECT_NE(html.find("[0,17] actual 1.5 expected 1.25"), std::string::npos); // first divergence
+  EXPECT_NE(
+      html.find(
+          "v4harness replay \"act_quant rows=128 cols=7168 seed=7 backend=cuda check=accuracy.y\""),
+      std::string::npos);
   // invariance matrix: failed cell, negative control caught
   EXPECT_NE(html.find("caught 1/1"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"bad\">0/1</td>"), std::string::npos);
@@ -92,8 +99,9 @@ TEST(ReportHtml, HasTheThreeViewsAndProvenance) {
   EXPECT_NE(html.find("42.0%"), std::string::npos);
   EXPECT_NE(html.find("vs torch (peer)"), std::string::npos);
   EXPECT_EQ(count(html, "class=\"chart timeseries\""), 2u);
-  EXPECT_EQ(count(html, "class=\"point\""), 4u * 3 + 4u);  // rms_norm: 3 backends × 4 runs; act_quant: 4 runs
-  EXPECT_NE(html.find("c0ffee0"), std::string::npos);     // commits on the axis
+  EXPECT_EQ(count(html, "class=\"point\""),
+            4u * 3 + 4u); // rms_norm: 3 backends × 4 runs; act_quant: 4 runs
+  EXPECT_NE(html.find("c0ffee0"), std::string::npos); // commits on the axis
   EXPECT_NE(html.find("deadbee r4"), std::string::npos);
   // provenance
   EXPECT_NE(html.find("<code>deadbeef1234</code>"), std::string::npos);
@@ -102,7 +110,7 @@ TEST(ReportHtml, HasTheThreeViewsAndProvenance) {
 
 TEST(ReportHtml, SelfContainedBalancedAndEscaped) {
   ReportFixture fx;
-  const std::string html = html_report(*fx.store, 1);  // the run tagged "<b>main</b>"
+  const std::string html = html_report(*fx.store, 1); // the run tagged "<b>main</b>"
   EXPECT_EQ(html.find("http:"), std::string::npos);
   EXPECT_EQ(html.find("https:"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
@@ -130,9 +138,12 @@ TEST(ReportHtml, ShowsTheLatestGateDecision) {
   record_gate(*fx.store, o, r);
   const std::string html = html_report(*fx.store, 3);
   EXPECT_NE(html.find("id=\"gate\""), std::string::npos);
-  EXPECT_NE(html.find(std::string(r.exit_code == 0 ? "PASS" : r.exit_code == 2 ? "AMBIGUOUS" : "FAIL")),
+  EXPECT_NE(html.find(std::string(r.exit_code == 0   ? "PASS"
+                                  : r.exit_code == 2 ? "AMBIGUOUS"
+                                                     : "FAIL")),
             std::string::npos);
-  EXPECT_EQ(html_report(*fx.store, 2).find("id=\"gate\""), std::string::npos);  // no decision about run 2
+  EXPECT_EQ(html_report(*fx.store, 2).find("id=\"gate\""),
+            std::string::npos); // no decision about run 2
 }
 
 TEST(ReportHtml, WritesIndexHtmlAndReadsAVersionOneDatabase) {
@@ -163,7 +174,7 @@ TEST(ReportHtml, BrowserFixture) {
     record_gate(*fx.store, o, evaluate_gate(*fx.store, o));
     last = fx.last;
     source = fx.store->path();
-    fx.store.reset();  // closes the database: the WAL is folded into the file
+    fx.store.reset(); // closes the database: the WAL is folded into the file
   }
   auto ro = Store::open(source, Store::Mode::read_only);
   EXPECT_NE(html_report(*ro, last).find("id=\"gate\""), std::string::npos);
@@ -178,10 +189,11 @@ TEST(SvgChart, NiceTicksAndCharts) {
   const std::string h = svg_histogram({1000, 10, 1, 0}, {"0", "1", "2", "4"}, "t");
   EXPECT_EQ(count(h, "class=\"bar\""), 4u);
   EXPECT_NE(h.find("<title>2: 1</title>"), std::string::npos);
-  const std::string ts = svg_time_series({"a", "b", "c"}, {{"cuda", {{1, 0.9, 1.1}, {}, {2, 1.8, 2.2}}}}, "t", "µs");
-  EXPECT_EQ(count(ts, "class=\"point\""), 2u);  // the missing middle point is skipped
+  const std::string ts =
+      svg_time_series({"a", "b", "c"}, {{"cuda", {{1, 0.9, 1.1}, {}, {2, 1.8, 2.2}}}}, "t", "µs");
+  EXPECT_EQ(count(ts, "class=\"point\""), 2u); // the missing middle point is skipped
   EXPECT_EQ(count(ts, "class=\"band\""), 1u);
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

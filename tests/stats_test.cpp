@@ -29,11 +29,13 @@ TEST(Stats, MannWhitneyExactCounts) {
   EXPECT_EQ(mann_whitney_counts(3, 3), (std::vector<double>{1, 1, 2, 3, 3, 3, 3, 2, 1, 1}));
   const std::vector<double> c = mann_whitney_counts(5, 5);
   ASSERT_EQ(c.size(), 26u);
-  EXPECT_EQ(std::vector<double>(c.begin(), c.begin() + 8), (std::vector<double>{1, 1, 2, 3, 5, 7, 9, 11}));
-  EXPECT_EQ(std::accumulate(c.begin(), c.end(), 0.0), 252.0);  // C(10, 5)
-  for (size_t u = 0; u < c.size(); ++u) EXPECT_EQ(c[u], c[c.size() - 1 - u]) << u;  // symmetric
+  EXPECT_EQ(std::vector<double>(c.begin(), c.begin() + 8),
+            (std::vector<double>{1, 1, 2, 3, 5, 7, 9, 11}));
+  EXPECT_EQ(std::accumulate(c.begin(), c.end(), 0.0), 252.0); // C(10, 5)
+  for (size_t u = 0; u < c.size(); ++u)
+    EXPECT_EQ(c[u], c[c.size() - 1 - u]) << u; // symmetric
   const std::vector<double> c47 = mann_whitney_counts(4, 7);
-  EXPECT_EQ(std::accumulate(c47.begin(), c47.end(), 0.0), 330.0);  // C(11, 4)
+  EXPECT_EQ(std::accumulate(c47.begin(), c47.end(), 0.0), 330.0); // C(11, 4)
 }
 
 // Critical values of U for n1 = n2 = n at two-sided alpha = 0.05, as printed in the standard
@@ -53,7 +55,7 @@ TEST(Stats, MannWhitneyExactSeparatedSamples) {
   EXPECT_TRUE(r.exact);
   EXPECT_FALSE(r.ties);
   EXPECT_EQ(r.u, 0);
-  EXPECT_NEAR(r.p_two_sided, 2.0 / 252, 1e-15);  // only U = 0 and U = 25 are as extreme
+  EXPECT_NEAR(r.p_two_sided, 2.0 / 252, 1e-15); // only U = 0 and U = 25 are as extreme
   const MannWhitney s = mann_whitney_u(y, x);
   EXPECT_EQ(s.u, 25);
   EXPECT_NEAR(s.p_two_sided, 2.0 / 252, 1e-15);
@@ -68,12 +70,13 @@ TEST(Stats, MannWhitneyExactInterleaved) {
   EXPECT_NEAR(r.p_two_sided, 1.0, 1e-15);
 }
 
-// x = {1, 2, 2, 3}, y = {2, 3, 4, 5}. Pooled midranks: 1 -> 1; the three 2s -> 3; the two 3s -> 5.5;
-// 4 -> 7; 5 -> 8. R_x = 1 + 3 + 3 + 5.5 = 12.5, U = 12.5 - 4·5/2 = 2.5, mean n1n2/2 = 8.
+// x = {1, 2, 2, 3}, y = {2, 3, 4, 5}. Pooled midranks: 1 -> 1; the three 2s -> 3; the two 3s
+// -> 5.5; 4 -> 7; 5 -> 8. R_x = 1 + 3 + 3 + 5.5 = 12.5, U = 12.5 - 4·5/2 = 2.5, mean n1n2/2 = 8.
 // Tie groups of 3 and 2: Σ(t³ - t) = 24 + 6 = 30; var = (16/12)(9 - 30/56) = 11.2857142857.
 // z = -(|2.5 - 8| - 0.5)/sqrt(var) = -1.48835139447, p = erfc(|z|/√2) = 0.136658247738.
 TEST(Stats, MannWhitneyNormalApproximationWithTies) {
-  const MannWhitney r = mann_whitney_u(std::vector<double>{1, 2, 2, 3}, std::vector<double>{2, 3, 4, 5});
+  const MannWhitney r =
+      mann_whitney_u(std::vector<double>{1, 2, 2, 3}, std::vector<double>{2, 3, 4, 5});
   EXPECT_TRUE(r.ties);
   EXPECT_FALSE(r.exact);
   EXPECT_EQ(r.u, 2.5);
@@ -100,7 +103,8 @@ TEST(Stats, MannWhitneyNormalApproximationLargeSamples) {
 TEST(Stats, MannWhitneyAllEqualHasNoEvidence) {
   const MannWhitney r = mann_whitney_u(std::vector<double>{3, 3, 3}, std::vector<double>{3, 3});
   EXPECT_EQ(r.p_two_sided, 1.0);
-  EXPECT_THROW(mann_whitney_u(std::vector<double>{}, std::vector<double>{1}), std::invalid_argument);
+  EXPECT_THROW(mann_whitney_u(std::vector<double>{}, std::vector<double>{1}),
+               std::invalid_argument);
 }
 
 // x = {1, 2, 3}, y = {4, 5, 6}: the 9 differences y - x sorted are 1 2 2 3 3 3 4 4 5, median 3.
@@ -158,5 +162,5 @@ TEST(Stats, BenjaminiHochbergIsStepUp) {
   EXPECT_TRUE(benjamini_hochberg(std::vector<double>{}, 0.05).rejected.empty());
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

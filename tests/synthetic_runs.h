@@ -31,7 +31,8 @@ inline std::vector<SyntheticCase> synthetic_cases(int n) {
   const char* ops[] = {"act_quant", "rms_norm", "mhc.sinkhorn"};
   for (int i = 0; i < n; ++i) {
     const std::string op = ops[i % 3];
-    cases.push_back({op, "cuda", "candidate", "cuda", fmt::format("{} rows={} dim=4096 seed={}", op, 64 << (i % 6), i),
+    cases.push_back({op, "cuda", "candidate", "cuda",
+                     fmt::format("{} rows={} dim=4096 seed={}", op, 64 << (i % 6), i),
                      2e-5 * (1 + i)});
   }
   return cases;
@@ -41,13 +42,14 @@ struct SyntheticRun {
   std::string tag{}, commit = "0123456789abcdef";
   uint64_t seed = 1;
   int samples = 30;
-  double sigma = 0.02;       // within-run noise (log scale)
-  double run_sigma = 0.005;  // one shift for the whole run
-  double case_sigma = 0.005; // one shift per case and run
-  std::vector<double> factor{};  // per case, default 1 (e.g. 1.2 = an injected 20 % slowdown)
+  double sigma = 0.02;          // within-run noise (log scale)
+  double run_sigma = 0.005;     // one shift for the whole run
+  double case_sigma = 0.005;    // one shift per case and run
+  std::vector<double> factor{}; // per case, default 1 (e.g. 1.2 = an injected 20 % slowdown)
 };
 
-inline int64_t add_synthetic_run(Store& store, const std::vector<SyntheticCase>& cases, const SyntheticRun& r) {
+inline int64_t add_synthetic_run(Store& store, const std::vector<SyntheticCase>& cases,
+                                 const SyntheticRun& r) {
   RunInfo info;
   info.kind = "harness";
   info.tag = r.tag;
@@ -68,8 +70,10 @@ inline int64_t add_synthetic_run(Store& store, const std::vector<SyntheticCase>&
     TimingRecord rec;
     rec.result.method = "synthetic";
     for (int s = 0; s < r.samples; ++s) {
-      double t = c.base_seconds * factor * std::exp(run_shift + case_shift + r.sigma * rng.normal(index++));
-      if (rng.uniform(index++) < 0.05) t *= 1 + 0.5 * rng.uniform(index++);
+      double t = c.base_seconds * factor *
+                 std::exp(run_shift + case_shift + r.sigma * rng.normal(index++));
+      if (rng.uniform(index++) < 0.05)
+        t *= 1 + 0.5 * rng.uniform(index++);
       rec.result.seconds.push_back(t);
     }
     rec.stats = summarize(rec.result.seconds);
@@ -82,8 +86,9 @@ inline int64_t add_synthetic_run(Store& store, const std::vector<SyntheticCase>&
 }
 
 // An accuracy check with a given worst ULP (and its histogram), passed or not.
-inline CheckOutcome accuracy_check(const std::string& op, const std::string& backend, const std::string& key,
-                                   const std::string& output, double worst_ulp, bool passed) {
+inline CheckOutcome accuracy_check(const std::string& op, const std::string& backend,
+                                   const std::string& key, const std::string& output,
+                                   double worst_ulp, bool passed) {
   CheckOutcome o;
   o.op = op;
   o.backend = backend;
@@ -102,13 +107,14 @@ inline CheckOutcome accuracy_check(const std::string& op, const std::string& bac
   cr.max_rel = worst_ulp * 0x1p-8;
   cr.calc_diff = 1e-7;
   cr.ulp_histogram = {900, 80, 15, 5};
-  if (!passed) cr.first_divergence = ElementReport{17, {0, 17}, 1.5, 1.25, worst_ulp};
+  if (!passed)
+    cr.first_divergence = ElementReport{17, {0, 17}, 1.5, 1.25, worst_ulp};
   o.compare = cr;
   return o;
 }
 
-inline CheckOutcome plain_check(const std::string& op, const std::string& backend, const std::string& key,
-                                const std::string& name, bool passed) {
+inline CheckOutcome plain_check(const std::string& op, const std::string& backend,
+                                const std::string& key, const std::string& name, bool passed) {
   CheckOutcome o;
   o.op = op;
   o.backend = backend;
@@ -124,7 +130,8 @@ inline CheckOutcome plain_check(const std::string& op, const std::string& backen
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& name) {
-    path = std::filesystem::temp_directory_path() / fmt::format("v4harness-{}-{}", name, ::getpid());
+    path =
+        std::filesystem::temp_directory_path() / fmt::format("v4harness-{}-{}", name, ::getpid());
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }
@@ -135,4 +142,4 @@ struct TempDir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
-}  // namespace v4::harness::testing
+} // namespace v4::harness::testing

@@ -18,13 +18,16 @@ std::function<int()> setup_import(CLI::App& app) {
   auto file = std::make_shared<std::string>();
   auto db = std::make_shared<std::string>(default_db_path());
   auto o = std::make_shared<harness::GbenchImportOptions>();
-  app.add_option("json", *file, "Google Benchmark JSON file (--benchmark_format=json or --benchmark_out)")->required();
+  app.add_option("json", *file,
+                 "Google Benchmark JSON file (--benchmark_format=json or --benchmark_out)")
+      ->required();
   app.add_option("--db", *db, "results database (created when missing)")->capture_default_str();
   app.add_option("--tag", o->tag, "tag of the imported run (e.g. a baseline name)");
   app.add_option("--commit", o->git_commit, "git commit of the imported results");
   return [=] {
     std::ifstream f(*file);
-    if (!f) throw std::runtime_error(fmt::format("cannot read '{}'", *file));
+    if (!f)
+      throw std::runtime_error(fmt::format("cannot read '{}'", *file));
     std::stringstream text;
     text << f.rdbuf();
     o->origin = *file;
@@ -51,13 +54,15 @@ std::function<int()> setup_export(CLI::App& app) {
     } else {
       std::ofstream f(*out, std::ios::trunc);
       f << json;
-      if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", *out));
+      if (!f)
+        throw std::runtime_error(fmt::format("cannot write '{}'", *out));
     }
     return kExitOk;
   };
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_COMMAND("import-gbench", "import Google Benchmark JSON as a run", 60, setup_import);
-V4_REGISTER_COMMAND("export-gbench", "export a run's timings as Google Benchmark JSON", 61, setup_export);
-}  // namespace v4::cli
+V4_REGISTER_COMMAND("export-gbench", "export a run's timings as Google Benchmark JSON", 61,
+                    setup_export);
+} // namespace v4::cli
