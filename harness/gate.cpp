@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-
 namespace v4::harness {
 
 std::string_view verdict_name(Verdict v) {
@@ -219,13 +218,13 @@ GateResult evaluate_gate(Store& store, const GateOptions& o) {
   r.aa = o.aa;
   r.baseline = load_run(store, resolve_run(store, o.baseline));
   if (o.candidate.empty()) {
-    auto st = store.prepare(
-        "SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL AND kind = ? AND run_id != ?");
-    st->bind(1, r.baseline.kind).bind(2, r.baseline.id);
+    auto st =
+        store.prepare("SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL AND run_id != ?");
+    st->bind(1, r.baseline.id);
     if (!st->step() || st->column_is_null(0)) {
       throw GateError(
-          fmt::format("no candidate: '{}' holds no other finished {} run than the baseline {}",
-                      store.path(), r.baseline.kind, r.baseline.id));
+          fmt::format("no candidate: '{}' holds no finished run other than the baseline {}",
+                      store.path(), r.baseline.id));
     }
     r.candidate = load_run(store, st->column_int(0));
   } else {

@@ -39,7 +39,7 @@ std::string_view verdict_name(Verdict v); // PASS FAIL SAME FASTER SLOWER AMBIGU
 
 struct GateOptions {
   std::string baseline;     // run id or tag (the latest finished run with that tag)
-  std::string candidate;    // run id or tag; empty: the latest finished run of the baseline's kind
+  std::string candidate;    // run id or tag; empty: the latest finished run but the baseline
   double min_effect = 0.05; // smallest relative slowdown that counts as a regression
   double alpha = 0.05;      // the effect's interval has confidence 1 - alpha
   double fdr_q = 0.05;      // Benjamini-Hochberg level across all cases of the run

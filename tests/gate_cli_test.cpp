@@ -1,6 +1,7 @@
 // The CI gate's database side and command line: verdicts recorded with their thresholds, the
 // v1 -> v2 schema migration, a corrupt database exiting 3 with a clear message (and a JUnit
-// <error>), and the exit codes and output files of `v4harness gate` end to end.
+// <error>), the exit codes and output files of `v4harness gate` end to end, and the ULP budget
+// file (parsing, tightening that never raises, `gate --update-budget`).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -159,6 +160,63 @@ TEST(Gate, CommandLineEndToEnd) {
   auto st = store->prepare("SELECT count(DISTINCT gate_id) FROM gate_verdicts");
   ASSERT_TRUE(st->step());
   EXPECT_EQ(st->column_int(0), 3); // every decision recorded; the failed lookup none
+}
+
+TEST(UlpBudget, ParsesAndReportsMalformedLines) {
+  const UlpBudget b =
+      UlpBudget::parse("# header\n\nrms_norm cuda y 2  # trailing comment\nact_quant cuda y 0\n");
+  ASSERT_EQ(b.entries().size(), 2u);
+  EXPECT_EQ(*b.find({"rms_norm", "cuda", "y"}), 2);
+  EXPECT_EQ(b.find({"rms_norm", "cuda", "z"}), nullptr);
+  try {
+    UlpBudget::parse("a b c 1\na b c\n", "budget.txt");
+    FAIL() << "no error";
+  } catch (const BudgetError& e) {
+    EXPECT_NE(std::string(e.what()).find("budget.txt:2"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(UlpBudget::parse("a b c -1\n"), BudgetError);
+  EXPECT_THROW(UlpBudget::parse("a b c nan\n"), BudgetError);
+  EXPECT_THROW(UlpBudget::parse("a b c 1\na b c 2\n"), BudgetError); // duplicate
+}
+
+TEST(UlpBudget, TightensAndAddsButNeverRaises) {
+  UlpBudget b = UlpBudget::parse("op cuda y 4\nop cuda z 1\n");
+  const auto changes =
+      b.tighten({{{"op", "cuda", "y"}, 2}, {{"op", "cuda", "z"}, 3}, {{"op2", "cuda", "y"}, 0}});
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(*b.find({"op", "cuda", "y"}), 2);  // lowered
+  EXPECT_EQ(*b.find({"op", "cuda", "z"}), 1);  // not raised
+  EXPECT_EQ(*b.find({"op2", "cuda", "y"}), 0); // added
+  EXPECT_EQ(changes[1].before, -1);
+  EXPECT_EQ(UlpBudget::parse(b.format()).entries(), b.entries()); // format round-trips
+}
+
+TEST(UlpBudget, UpdateBudgetCommandOnlyTightens) {
+  TempDir dir("gate-update-budget");
+  const std::string db = dir.file("r.sqlite");
+  {
+    auto store = Store::open(db, Store::Mode::read_write);
+    const int64_t run = store->begin_run(RunInfo{});
+    const char* key = "rms_norm rows=4 seed=1";
+    const int64_t id = store->add_case(run, "rms_norm", "cuda", "candidate", "cuda", key, "{}");
+    store->add_check(id, testing::accuracy_check("rms_norm", "cuda", key, "y", 1, true));
+    store->add_check(id, testing::accuracy_check("rms_norm", "cuda", key, "rstd", 6, true));
+    store->add_check(id, testing::accuracy_check("rms_norm", "cuda", key, "bad", 9, false));
+    store->finish_run(run, 2, 1);
+  }
+  const std::string budget = dir.file("ulp_budget.txt");
+  std::ofstream(budget) << "rms_norm cuda y 3\nrms_norm cuda rstd 4\n";
+  std::string out;
+  EXPECT_EQ(run_cli(fmt::format("gate --db {} --budget {} --update-budget", db, budget), out, dir),
+            0)
+      << out;
+  const UlpBudget b = UlpBudget::load(budget);
+  EXPECT_EQ(*b.find({"rms_norm", "cuda", "y"}), 1);        // lowered from 3
+  EXPECT_EQ(*b.find({"rms_norm", "cuda", "rstd"}), 4);     // measured 6: left for a reviewed edit
+  EXPECT_EQ(b.find({"rms_norm", "cuda", "bad"}), nullptr); // its check failed: not added
+  EXPECT_NE(out.find("lowered  rms_norm cuda y 3 -> 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("exceeds  rms_norm cuda rstd"), std::string::npos) << out;
+  EXPECT_NE(out.find("skipped rms_norm cuda bad"), std::string::npos) << out;
 }
 
 } // namespace

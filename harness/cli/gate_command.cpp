@@ -69,9 +69,9 @@ std::function<int()> setup(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto update = std::make_shared<bool>(false);
   app.add_option("--baseline", o->baseline, "baseline run id or tag");
-  app.add_option("--candidate", o->candidate,
-                 "candidate run id or tag (default: the latest finished run of the "
-                 "baseline's kind)");
+  app.add_option(
+      "--candidate", o->candidate,
+      "candidate run id or tag (default: the latest finished run other than the baseline)");
   app.add_option("--db", *db, "results database")->capture_default_str();
   app.add_option("--budget", o->budget_path, "ULP budget file")->capture_default_str();
   app.add_option("--min-effect", o->min_effect, "smallest relative slowdown that is a regression")
