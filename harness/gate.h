@@ -45,9 +45,10 @@ struct GateOptions {
   double fdr_q = 0.05;      // Benjamini-Hochberg level across all cases of the run
   int64_t min_samples = 5;  // fewer raw samples on either side: AMBIGUOUS
   std::string budget_path = "results/ulp_budget.txt";
-  bool budget_required = false; // a missing budget file is an error (else only a note)
-  bool aa = false;              // A/A: two runs of the same build; report the false-alarm rate
-  void validate() const;        // throws GateError for out-of-range parameters
+  bool budget_required = false;           // a missing budget file is an error (else only a note)
+  std::vector<std::string> perf_backends; // only these backends' timings are gated; empty: all
+  bool aa = false;       // A/A: two runs of the same build; report the false-alarm rate
+  void validate() const; // throws GateError for out-of-range parameters
 };
 
 struct RunRef {

@@ -23,6 +23,20 @@ std::string cell(const std::string& s) {
   return out;
 }
 
+// Run labels carry user-chosen tags: keep them from being read as HTML by Markdown renderers.
+std::string text(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
 std::string seconds(double s) {
   if (!std::isfinite(s))
     return "-";
@@ -57,8 +71,8 @@ template <class T, class F> std::string capped_list(const std::vector<const T*>&
 
 std::string gate_markdown(const GateResult& r, const GateOptions& o) {
   std::string md = fmt::format("## v4harness gate — {}\n\n", r.headline);
-  md += fmt::format("Candidate {} against baseline {}: exit code **{}**.\n\n", r.candidate.label(),
-                    r.baseline.label(), r.exit_code);
+  md += fmt::format("Candidate {} against baseline {}: exit code **{}**.\n\n",
+                    text(r.candidate.label()), text(r.baseline.label()), r.exit_code);
 
   std::vector<const CheckFinding*> failed;
   for (const CheckFinding& f : r.findings) {

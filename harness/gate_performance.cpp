@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "harness/gate.h"
 #include "harness/stats.h"
@@ -124,11 +125,19 @@ std::map<CaseKey, TimedCase> load_timed_cases(Store& store, int64_t run_id) {
 void evaluate_performance(Store& store, const GateOptions& o, GateResult& r) {
   const auto base = load_timed_cases(store, r.baseline.id);
   const auto cand = load_timed_cases(store, r.candidate.id);
-  int64_t peers = 0, missing = 0, added = 0;
+  int64_t peers = 0, missing = 0, added = 0, unselected = 0;
   std::string first_missing;
+  auto selected = [&](const std::string& backend) {
+    return o.perf_backends.empty() || std::find(o.perf_backends.begin(), o.perf_backends.end(),
+                                                backend) != o.perf_backends.end();
+  };
   for (const auto& [key, b] : base) {
     if (b.role == "peer" || b.role == "negative_control") {
       peers += cand.count(key);
+      continue;
+    }
+    if (!selected(std::get<1>(key))) {
+      unselected += cand.count(key);
       continue;
     }
     auto it = cand.find(key);
@@ -142,7 +151,7 @@ void evaluate_performance(Store& store, const GateOptions& o, GateResult& r) {
     r.perf.push_back(std::move(v));
   }
   for (const auto& [key, c] : cand)
-    added += !base.count(key) && c.role != "peer";
+    added += !base.count(key) && c.role != "peer" && selected(std::get<1>(key));
   if (!base.empty() && r.perf.empty() && missing > 0) {
     throw GateError(fmt::format(
         "no timed case of baseline run {} is in candidate run {} ({} missing): nothing to "
@@ -155,6 +164,9 @@ void evaluate_performance(Store& store, const GateOptions& o, GateResult& r) {
   if (added)
     r.notes.push_back(fmt::format("{} timed candidate case{} new (no baseline to compare with)",
                                   added, added == 1 ? "" : "s"));
+  if (unselected)
+    r.notes.push_back(fmt::format("{} timed case{} of other backends than {} not gated", unselected,
+                                  unselected == 1 ? "" : "s", fmt::join(o.perf_backends, ", ")));
   if (peers)
     r.notes.push_back(
         fmt::format("{} peer case{} timed but not gated", peers, peers == 1 ? "" : "s"));

@@ -148,6 +148,28 @@ TEST(Gate, UncertainSlowdownIsAmbiguous) {
   EXPECT_EQ(r.exit_code, kGateAmbiguous) << r.perf[0].reason;
 }
 
+TEST(Gate, PerfBackendFilterGatesOnlyTheNamedBackends) {
+  TempDir dir("gate-perf-backend");
+  auto store = Store::open(dir.file("r.sqlite"), Store::Mode::read_write);
+  auto cases = testing::synthetic_cases(6);
+  cases[0].backend = "reference"; // a CPU backend that got 20 % slower
+  cases[0].device = "cpu";
+  const int64_t base = add_synthetic_run(*store, cases, {.seed = 1});
+  SyntheticRun cand{.seed = 2};
+  cand.factor = {1.2};
+  const int64_t run = add_synthetic_run(*store, cases, cand);
+  EXPECT_EQ(evaluate_gate(*store, options(base, run)).exit_code, kGateRegression);
+  GateOptions o = options(base, run);
+  o.perf_backends = {"cuda"};
+  const GateResult r = evaluate_gate(*store, o);
+  EXPECT_EQ(r.exit_code, kGatePass) << r.headline;
+  EXPECT_EQ(r.perf.size(), 5u);
+  bool noted = false;
+  for (const std::string& n : r.notes)
+    noted |= n == "1 timed case of other backends than cuda not gated";
+  EXPECT_TRUE(noted);
+}
+
 // Two runs with identical timings and one accuracy check each; the candidate's worst ULP is 3.
 struct BudgetFixture {
   TempDir dir{"gate-budget"};

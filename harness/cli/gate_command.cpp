@@ -82,6 +82,8 @@ std::function<int()> setup(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--min-samples", o->min_samples, "fewer raw samples a side: AMBIGUOUS")
       ->capture_default_str();
+  app.add_option("--perf-backend", o->perf_backends,
+                 "gate only these backends' timings (e.g. cuda; default: every candidate backend)");
   app.add_option("--markdown", *markdown,
                  "also write the Markdown summary here (for a PR comment)");
   app.add_option("--junit", *junit, "write a JUnit XML file here");
