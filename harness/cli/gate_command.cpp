@@ -5,6 +5,8 @@
 // --aa: two runs of one build; reports the false-alarm rate (exit 1 when above the FDR level).
 // --update-budget: lowers results/ulp_budget.txt entries to what the candidate measured and adds
 // missing ones (never raises), then exits.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -102,8 +104,17 @@ std::function<int()> setup(CLI::App& app) {
       if (o->baseline.empty())
         throw harness::GateError("--baseline is required (a run id or a tag)");
       o->validate();
-      auto store = harness::Store::open(*db, *no_record ? harness::Store::Mode::read_only
-                                                        : harness::Store::Mode::read_write);
+      std::unique_ptr<harness::Store> store;
+      if (*no_record || !std::filesystem::exists(*db)) { // never creates a database
+        store = harness::Store::open(*db, harness::Store::Mode::read_only);
+      } else if (std::filesystem::exists(*db) && ::access(db->c_str(), W_OK) != 0) {
+        throw harness::StoreError(fmt::format(
+            "database '{}' is not writable: the gate records its verdicts there (--no-record to "
+            "decide without recording)",
+            *db));
+      } else {
+        store = harness::Store::open(*db, harness::Store::Mode::read_write);
+      }
       const harness::GateResult r = harness::evaluate_gate(*store, *o);
       const std::string md = harness::gate_markdown(r, *o);
       if (!markdown->empty())
