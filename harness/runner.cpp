@@ -142,7 +142,9 @@ RunTotals run_suite(Store& store, const RunOptions& options, std::ostream& log) 
   RunTotals totals;
   std::map<std::pair<std::string, std::string>, SummaryRow> rows;
   std::map<std::string, std::string> skipped;
-  totals.run_id = store.begin_run(collect_provenance("harness", options.suite, options.seed, options.argv));
+  RunInfo info = collect_provenance("harness", options.suite, options.seed, options.argv);
+  info.tag = options.tag;  // --tag names a baseline for `v4harness gate --baseline <tag>`
+  totals.run_id = store.begin_run(info);
   try {
     Progress progress(options.progress, int64_t(jobs.size()));
     int64_t done = 0;

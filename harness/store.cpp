@@ -179,8 +179,10 @@ void Store::validate_and_migrate(Mode mode) {
   exec("PRAGMA journal_mode = WAL");
   exec("PRAGMA foreign_keys = ON");
   if (version < kSchemaVersion) {
-    // Version 0 (new file) -> 1: create everything. Later versions add migration steps here,
-    // each inside one transaction.
+    // One transaction. Version 0 (new file): create everything. 1 -> 2: adds gate_verdicts.
+    // schema.sql is idempotent (CREATE ... IF NOT EXISTS), so running it on an older database
+    // adds exactly what that version lacks; a later change to an existing table adds its ALTER
+    // statements here, guarded by `version`.
     exec("BEGIN IMMEDIATE");
     try {
       exec(kSchemaSql);

@@ -1,5 +1,9 @@
--- v4harness results database (SQLite), schema version 1. Documented in results/SCHEMA.md.
+-- v4harness results database (SQLite), schema version 2. Documented in results/SCHEMA.md.
 -- One harness or benchmark run is written in one transaction: a crashed run leaves no rows.
+-- Every statement is idempotent (IF NOT EXISTS): running this file on a database of an older
+-- version adds what that version lacks. Version history:
+--   1  runs, cases, checks, timings, samples
+--   2  gate_verdicts (the decisions of `v4harness gate`, see docs/gate.md)
 PRAGMA foreign_keys = ON;
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -88,8 +92,43 @@ CREATE TABLE IF NOT EXISTS samples (
   PRIMARY KEY (case_id, sample_index)
 );
 
+-- One row per verdict of a `v4harness gate` decision; all rows of one decision share gate_id, and
+-- its 'overall' row holds the exit code. Each row keeps the thresholds used at decision time, so a
+-- verdict can be audited after the defaults change.
+CREATE TABLE IF NOT EXISTS gate_verdicts (
+  verdict_id         INTEGER PRIMARY KEY,
+  gate_id            INTEGER NOT NULL,
+  decided_at         TEXT NOT NULL,      -- UTC, ISO 8601
+  mode               TEXT NOT NULL,      -- 'gate' | 'aa' (two runs of the same build)
+  baseline_run_id    INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  candidate_run_id   INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  kind               TEXT NOT NULL,      -- overall | performance | check | invariance | ulp_budget
+  op                 TEXT,
+  backend            TEXT,
+  case_key           TEXT,
+  check_name         TEXT,               -- check name, or the output for ulp_budget rows
+  verdict            TEXT NOT NULL,      -- PASS | FAIL | SAME | FASTER | SLOWER | AMBIGUOUS | ERROR
+  exit_code          INTEGER,            -- overall rows
+  threshold          REAL,               -- minimum effect (performance) or ULP budget (ulp_budget)
+  alpha              REAL,               -- 1 - confidence level of the effect's interval
+  fdr_q              REAL,               -- Benjamini-Hochberg level
+  min_samples        INTEGER,
+  n_baseline         INTEGER,
+  n_candidate        INTEGER,
+  baseline_median_s  REAL,
+  candidate_median_s REAL,
+  effect             REAL,               -- relative change of the candidate's time: +0.2 = 20 % slower
+  ci_low             REAL,
+  ci_high            REAL,
+  p_value            REAL,               -- two-sided Mann-Whitney U
+  p_adjusted         REAL,               -- Benjamini-Hochberg adjusted
+  measured           REAL,               -- worst ULP (ulp_budget), measured value (check)
+  reason             TEXT                -- one readable line
+);
+
 CREATE INDEX IF NOT EXISTS cases_by_op ON cases(op, backend, case_key);
 CREATE INDEX IF NOT EXISTS checks_by_case ON checks(case_id);
+CREATE INDEX IF NOT EXISTS gate_verdicts_by_run ON gate_verdicts(candidate_run_id, gate_id);
 
 -- Convenience view: one row per check with its run, op, backend and case.
 CREATE VIEW IF NOT EXISTS check_results AS

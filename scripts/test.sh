@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-scripts/setup.sh
+V4_WITH_BROWSER=1 scripts/setup.sh  # chromium renders the HTML report in a test
 scripts/build.sh
 cd "${V4_BUILD_DIR:-build}"
 status=0

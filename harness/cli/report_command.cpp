@@ -1,9 +1,11 @@
-// v4harness report: a Markdown summary of one run (the latest by default), from the database.
+// v4harness report: a Markdown summary of one run (the latest by default), from the database;
+// with --html <dir>, also the self-contained HTML report (<dir>/index.html, see report_html.h).
 #include <fstream>
 
 #include <fmt/format.h>
 
 #include "harness/cli/command.h"
+#include "harness/report_html.h"
 #include "harness/report_markdown.h"
 #include "harness/store.h"
 
@@ -14,12 +16,19 @@ std::function<int()> setup(CLI::App& app) {
   auto db = std::make_shared<std::string>(default_db_path());
   auto run = std::make_shared<int64_t>(0);
   auto out = std::make_shared<std::string>();
+  auto html_dir = std::make_shared<std::string>();
   app.add_option("--db", *db, "results database")->capture_default_str();
   app.add_option("--run", *run, "run id (default: the latest finished run)");
   app.add_option("--out", *out, "write the Markdown here instead of stdout");
+  app.add_option("--html", *html_dir, "write the self-contained HTML report to <dir>/index.html instead");
   return [=] {
     auto store = harness::Store::open(*db, harness::Store::Mode::read_only);
     const int64_t id = *run > 0 ? *run : harness::latest_run_id(*store);
+    if (!html_dir->empty()) {
+      const std::string path = harness::write_html_report(*store, id, *html_dir);
+      fmt::print("HTML report of run {}: {}\n", id, path);
+      if (out->empty()) return kExitOk;
+    }
     const std::string md = harness::markdown_report(*store, id);
     if (out->empty()) {
       fmt::print("{}", md);
@@ -33,5 +42,5 @@ std::function<int()> setup(CLI::App& app) {
 }
 
 }  // namespace
-V4_REGISTER_COMMAND("report", "write a Markdown report of a run from the database", 30, setup);
+V4_REGISTER_COMMAND("report", "write a Markdown (or --html) report of a run from the database", 30, setup);
 }  // namespace v4::cli
