@@ -11,7 +11,9 @@ namespace v4::reference {
 
 int pow2_scale_exponent(float amax, ScaleRule rule) {
   const float a = std::max(amax, rule.floor);
-  const float t = a * (1.0f / rule.q_max);  // fp32 product with the fp32 reciprocal, as [C]
+  // fp32 product with the fp32 reciprocal, as [C]. The floors keep t normal (e4m3: t >= 2.2e-7,
+  // e2m1: t >= 2^-126), which the bit trick below needs: a subnormal t has biased exponent 0.
+  const float t = a * (1.0f / rule.q_max);
   const uint32_t bits = std::bit_cast<uint32_t>(t);
   const int biased = int((bits >> 23) & 0xFF);
   const bool has_mantissa = (bits & 0x7FFFFF) != 0;
@@ -21,7 +23,8 @@ int pow2_scale_exponent(float amax, ScaleRule rule) {
 void decode_finite(float* out, const bf16* x, int64_t n, int64_t first_index, const char* function) {
   for (int64_t i = 0; i < n; ++i) {
     out[i] = bf16_decode(x[i]);
-    require(std::isfinite(out[i]), function,
+    if (std::isfinite(out[i])) continue;  // (the message is built only on failure: hot loop)
+    require(false, function,
             "input element " + std::to_string(first_index + i) + " is " + std::to_string(out[i]) +
                 "; quantizer inputs must be finite (spec D6)");
   }

@@ -15,7 +15,7 @@ struct ScaleRule {
   float floor;  // lower bound on amax
 };
 inline constexpr ScaleRule kE4m3ScaleRule{448.0f, 1e-4f};
-inline constexpr ScaleRule kE2m1ScaleRule{6.0f, 6.0f * 1.17549435e-38f};  // 6·2^-126
+inline constexpr ScaleRule kE2m1ScaleRule{6.0f, 6.0f * 0x1p-126f};
 
 // Exponent e of the scale 2^e for a block whose largest magnitude is amax (finite, >= 0).
 int pow2_scale_exponent(float amax, ScaleRule rule);

@@ -4,8 +4,10 @@
 // ue8m0 scale F per 128×128 block:
 //   Emax = max E over the block's 512 sub-scales,  F = max(Emax - 6, 0) (biased; [TK] saturates)
 //   d = E - F <= 6,  W8 = e4m3(w4 · 2^d)
-// The cast is exact iff every non-zero code has d >= -8 (e4m3 subnormals) — guaranteed for the
-// whole block when Emax - Emin <= 14 — or d >= -5 in the normal-only mode of [TK] (<= 11).
+// Every code is exact at shift d iff d is in [-8, 6] (e4m3 subnormals allowed), which holds for
+// the whole block when Emax - Emin <= 14, or in [-5, 6] with normals only ([TK], <= 11). The
+// element-wise rule of the spec asks d >= -8 of every non-zero code; it is sufficient, not
+// necessary: a single code can be exact lower (|w| = 4 down to d = -11; docs/fp4_to_fp8.md).
 // Every block is checked first; if any violates the bound the function writes nothing and the
 // report names each such block. An opt-in lossy mode writes anyway and counts inexact elements.
 #pragma once

@@ -1,6 +1,9 @@
 // FP8 KV simulation, block 64, in place (spec §2.3, decision D1 = the fixed kernel):
 // dims [0, 448) of every row go through e4m3 and back, y = bf16(e4m3(clamp(x/s, ±448))·s),
 // with the §2.1 scale per 64-dim block; the RoPE dims [448, dim) are copied bit for bit.
+// q·s is exact in fp32 and bf16 except at the very top of the bf16 range: an element with
+// |x| >= 1.9375·2^127 gets s = 2^120 and q = 256, so q·s = 2^128 overflows to ±Inf in the fp32
+// product, as in [C] (docs/kv_fp8_sim.md).
 #pragma once
 
 #include <cstdint>
