@@ -100,21 +100,24 @@ struct Draw {
   Fp4Weights weights() const { return {w4.data(), e.data(), n, k}; }
 };
 
-// 1-2 x 1-2 blocks of 128x128. Codes per 32-wide sub-block: a constant code from the e2m1
-// bit-pattern generator (all ±0, all ±6, ...) or every code at random (a drawn seed). Per block a
-// base exponent and a spread in [0, max_range]: E = base + [0, spread], in [0, 254].
+// 1-2 x 1-2 blocks of 128x128. RapidCheck draws the shape, per block a base exponent and a
+// spread in [0, max_range], a palette of 4 codes from the e2m1 bit-pattern generator and a seed;
+// the seed then fills the bulk (so shrinking stays fast): each 32-wide sub-block is either one
+// palette code repeated (all ±0, all ±6, ...) or every code at random, and each sub-scale is
+// base + [0, spread], within [0, 254].
 Draw draw_weights(int max_range) {
   Draw d;
   d.n = 128 * *bits::uniform<int64_t>(1, 3);
   d.k = 128 * *bits::uniform<int64_t>(1, 3);
   d.w4.resize(size_t(d.n * d.k / 2));
   d.e.resize(size_t(d.n * d.k / 32));
-  const harness::CounterRng rng(*rc::gen::resize(rc::kNominalSize, rc::gen::arbitrary<uint64_t>()), "fp4_codes");
+  const auto palette = *rc::gen::container<std::vector<uint8_t>>(4, bits::e2m1_any());
+  const harness::CounterRng rng(*rc::gen::resize(rc::kNominalSize, rc::gen::arbitrary<uint64_t>()), "fp4_to_fp8");
   for (int64_t sub = 0; sub < d.n * d.k / 32; ++sub) {
-    const bool constant = *bits::uniform(0, 4) == 0;
-    const uint8_t code = constant ? *bits::e2m1_any() : 0;
+    const uint64_t pick = rng.bits64(uint64_t(sub)) % 8;  // 4 of 8: one palette code repeated
     for (int64_t i = sub * 32; i < sub * 32 + 32; ++i) {
-      reference::e2m1_set(d.w4.data(), i, constant ? code : uint8_t(rng.bits32(uint64_t(i)) & 0xF));
+      const uint8_t code = pick < 4 ? palette[pick] : uint8_t(rng.bits32(uint64_t(d.n * d.k + i)) & 0xF);
+      reference::e2m1_set(d.w4.data(), i, code);
     }
   }
   for (int64_t br = 0; br < d.n / 128; ++br) {
@@ -123,7 +126,8 @@ Draw draw_weights(int max_range) {
       const int base = *bits::uniform(0, 255 - spread);
       for (int64_t r = br * 128; r < (br + 1) * 128; ++r) {
         for (int64_t j = bc * 4; j < bc * 4 + 4; ++j) {
-          d.e[size_t(r * (d.k / 32) + j)].bits = uint8_t(base + *bits::uniform(0, spread + 1));
+          const int64_t i = r * (d.k / 32) + j;
+          d.e[size_t(i)].bits = uint8_t(base + rng.uniform_int(uint64_t(3 * d.n * d.k + i), 0, spread));
         }
       }
     }
