@@ -58,6 +58,22 @@ TEST(Fp4ToFp8Exhaustive, EveryCodeTimesEveryScaleOffset) {
   EXPECT_EQ(normal_hi, 6);
 }
 
+// Per code (docs/fp4_to_fp8.md): w·2^d is exact from d = lowest (w·2^d = 2^-9·odd part) up to
+// d = highest (the last w·2^d <= 448), and nowhere else.
+TEST(Fp4ToFp8Exhaustive, PerCodeWindows) {
+  const struct { uint8_t code; int lowest, highest; } windows[] = {
+      {1, -8, 9}, {2, -9, 8}, {3, -8, 8}, {4, -10, 7}, {5, -9, 7}, {6, -11, 6}, {7, -10, 6}};
+  for (const auto& w : windows) {
+    for (uint8_t sign : {uint8_t(0), uint8_t(8)}) {
+      for (int d = -254; d <= 254; ++d) {
+        const double v = std::ldexp(double(reference::e2m1_decode(uint8_t(w.code | sign))), d);
+        EXPECT_EQ(double(reference::e4m3_decode(reference::e4m3_encode(float(v)))) == v, d >= w.lowest && d <= w.highest)
+            << "code " << int(w.code | sign) << " d " << d;
+      }
+    }
+  }
+}
+
 // The same through the converter: for every d reachable inside one block (F = Emax - 6, so
 // d = E - F in [-248, 6]), a block with one sub-block at Emax and one at Emax - 6 + d holding
 // all 16 codes is accepted by each mode exactly when the derivation says, and in lossy mode the
