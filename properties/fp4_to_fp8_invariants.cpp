@@ -13,12 +13,15 @@ double Fp4Weights::dequantized(int64_t r, int64_t c) const {
 
 bool e4m3_exact(double v) {
   const double a = std::fabs(v);
-  if (a == 0) return true;
-  if (!(a <= 448)) return false;
-  if (std::ldexp(a, 9) != std::floor(std::ldexp(a, 9))) return false;  // multiple of 2^-9
+  if (a == 0)
+    return true;
+  if (!(a <= 448))
+    return false;
+  if (std::ldexp(a, 9) != std::floor(std::ldexp(a, 9)))
+    return false; // multiple of 2^-9
   int ex = 0;
-  const double frac = std::frexp(a, &ex);  // a = frac·2^ex, frac in [0.5, 1)
-  return std::ldexp(frac, 4) == std::floor(std::ldexp(frac, 4));  // <= 4 significant bits
+  const double frac = std::frexp(a, &ex);                        // a = frac·2^ex, frac in [0.5, 1)
+  return std::ldexp(frac, 4) == std::floor(std::ldexp(frac, 4)); // <= 4 significant bits
 }
 
 namespace {
@@ -50,9 +53,10 @@ BlockFacts block_facts(const Fp4Weights& w, int64_t br, int64_t bc) {
   return b;
 }
 
-}  // namespace
+} // namespace
 
-Fp4ToFp8Outcome expected_fp4_to_fp8(const Fp4Weights& w, reference::LosslessCheck check, bool lossy) {
+Fp4ToFp8Outcome expected_fp4_to_fp8(const Fp4Weights& w, reference::LosslessCheck check,
+                                    bool lossy) {
   Fp4ToFp8Outcome o;
   int64_t inexact = 0;
   for (int64_t br = 0; br < w.block_rows(); ++br) {
@@ -61,9 +65,15 @@ Fp4ToFp8Outcome expected_fp4_to_fp8(const Fp4Weights& w, reference::LosslessChec
       const int range = b.e_max - b.e_min;
       bool ok = false;
       switch (check) {
-        case reference::LosslessCheck::kBlockRatio2p14: ok = range <= 14; break;
-        case reference::LosslessCheck::kBlockRatio2p11: ok = range <= 11; break;
-        case reference::LosslessCheck::kNonZeroElements: ok = b.low_nonzero == 0; break;
+      case reference::LosslessCheck::kBlockRatio2p14:
+        ok = range <= 14;
+        break;
+      case reference::LosslessCheck::kBlockRatio2p11:
+        ok = range <= 11;
+        break;
+      case reference::LosslessCheck::kNonZeroElements:
+        ok = b.low_nonzero == 0;
+        break;
       }
       ++o.blocks;
       o.violations += !ok;
@@ -85,17 +95,21 @@ Fp4ToFp8Outcome outcome_of(const reference::Fp4ToFp8Report& report, int64_t n, i
   o.inexact = report.inexact_elements;
   o.written = report.written;
   o.violation_flags.assign(size_t((n / 128) * (k / 128)), 0);
-  for (const auto& v : report.violations) o.violation_flags.at(size_t(v.block_row * (k / 128) + v.block_col)) = 1;
+  for (const auto& v : report.violations)
+    o.violation_flags.at(size_t(v.block_row * (k / 128) + v.block_col)) = 1;
   return o;
 }
 
-harness::PropertyOutcome check_fp4_to_fp8_report(const Fp4ToFp8Outcome& got, const Fp4ToFp8Outcome& want) {
+harness::PropertyOutcome check_fp4_to_fp8_report(const Fp4ToFp8Outcome& got,
+                                                 const Fp4ToFp8Outcome& want) {
   harness::PropertyOutcome o;
-  o.bound = "blocks, violations (with locations), worst ratio, inexact count and written flag as derived";
+  o.bound =
+      "blocks, violations (with locations), worst ratio, inexact count and written flag as derived";
   o.bound_value = double(want.violations);
   o.measured = double(got.violations);
   auto field = [&](const char* name, int64_t g, int64_t w) {
-    if (g != w && o.detail.empty()) o.detail = fmt::format("{} = {}, expected {}", name, g, w);
+    if (g != w && o.detail.empty())
+      o.detail = fmt::format("{} = {}, expected {}", name, g, w);
   };
   field("blocks", got.blocks, want.blocks);
   field("violations", got.violations, want.violations);
@@ -105,21 +119,25 @@ harness::PropertyOutcome check_fp4_to_fp8_report(const Fp4ToFp8Outcome& got, con
   if (o.detail.empty() && got.violation_flags != want.violation_flags) {
     for (size_t i = 0; i < std::min(got.violation_flags.size(), want.violation_flags.size()); ++i) {
       if (got.violation_flags[i] != want.violation_flags[i]) {
-        o.detail = fmt::format("block {}: violation flag {}, expected {}", i, got.violation_flags[i], want.violation_flags[i]);
+        o.detail = fmt::format("block {}: violation flag {}, expected {}", i,
+                               got.violation_flags[i], want.violation_flags[i]);
         break;
       }
     }
-    if (o.detail.empty()) o.detail = "violation flag count differs";
+    if (o.detail.empty())
+      o.detail = "violation flag count differs";
   }
   o.passed = o.detail.empty();
   if (o.passed) {
-    o.detail = fmt::format("{} blocks, {} violations, worst ratio 2^{}, {} inexact, {}", want.blocks, want.violations,
-                           want.worst_range, want.inexact, want.written ? "written" : "nothing written");
+    o.detail = fmt::format("{} blocks, {} violations, worst ratio 2^{}, {} inexact, {}",
+                           want.blocks, want.violations, want.worst_range, want.inexact,
+                           want.written ? "written" : "nothing written");
   }
   return o;
 }
 
-harness::PropertyOutcome check_fp4_to_fp8_lossless(const Fp4Weights& w, const e4m3* w8, const ue8m0* f,
+harness::PropertyOutcome check_fp4_to_fp8_lossless(const Fp4Weights& w, const e4m3* w8,
+                                                   const ue8m0* f,
                                                    const std::vector<uint8_t>& skip) {
   harness::PropertyOutcome o;
   o.bound = "W8*2^(F-127) == w4*2^(E-127) bit for bit in every in-range block; F = max(Emax-6, 0)";
@@ -127,18 +145,22 @@ harness::PropertyOutcome check_fp4_to_fp8_lossless(const Fp4Weights& w, const e4
   for (int64_t br = 0; br < w.block_rows(); ++br) {
     for (int64_t bc = 0; bc < w.block_cols(); ++bc) {
       const int64_t blk = br * w.block_cols() + bc;
-      if (!skip.empty() && skip[size_t(blk)]) continue;
+      if (!skip.empty() && skip[size_t(blk)])
+        continue;
       const BlockFacts b = block_facts(w, br, bc);
       if (f[blk].bits != b.f && bad++ == 0) {
-        o.detail = fmt::format("block ({}, {}): F = {}, expected max(Emax - 6, 0) = {}", br, bc, f[blk].bits, b.f);
+        o.detail = fmt::format("block ({}, {}): F = {}, expected max(Emax - 6, 0) = {}", br, bc,
+                               f[blk].bits, b.f);
       }
       for (int64_t r = br * 128; r < (br + 1) * 128; ++r) {
         for (int64_t c = bc * 128; c < (bc + 1) * 128; ++c) {
           ++checked;
           const double want = w.dequantized(r, c);
-          const double got = std::ldexp(double(reference::e4m3_decode(w8[r * w.k + c])), int(f[blk].bits) - 127);
+          const double got =
+              std::ldexp(double(reference::e4m3_decode(w8[r * w.k + c])), int(f[blk].bits) - 127);
           if ((got != want || std::signbit(got) != std::signbit(want)) && bad++ == 0) {
-            o.detail = fmt::format("element ({}, {}) of block ({}, {}): FP8 {:g} vs FP4 {:g}", r, c, br, bc, got, want);
+            o.detail = fmt::format("element ({}, {}) of block ({}, {}): FP8 {:g} vs FP4 {:g}", r, c,
+                                   br, bc, got, want);
           }
         }
       }
@@ -146,20 +168,24 @@ harness::PropertyOutcome check_fp4_to_fp8_lossless(const Fp4Weights& w, const e4
   }
   o.measured = double(bad);
   o.passed = bad == 0;
-  if (o.passed) o.detail = fmt::format("{} elements dequantize identically", checked);
+  if (o.passed)
+    o.detail = fmt::format("{} elements dequantize identically", checked);
   return o;
 }
 
-harness::PropertyOutcome check_fp4_to_fp8_untouched(const e4m3* w8, const ue8m0* f, int64_t n, int64_t k) {
+harness::PropertyOutcome check_fp4_to_fp8_untouched(const e4m3* w8, const ue8m0* f, int64_t n,
+                                                    int64_t k) {
   harness::PropertyOutcome o;
   o.bound = fmt::format("every output byte still 0x{:02X} (nothing written)", kFp4ToFp8Canary);
   int64_t touched = 0;
-  for (int64_t i = 0; i < n * k; ++i) touched += w8[i].bits != kFp4ToFp8Canary;
-  for (int64_t i = 0; i < (n / 128) * (k / 128); ++i) touched += f[i].bits != kFp4ToFp8Canary;
+  for (int64_t i = 0; i < n * k; ++i)
+    touched += w8[i].bits != kFp4ToFp8Canary;
+  for (int64_t i = 0; i < (n / 128) * (k / 128); ++i)
+    touched += f[i].bits != kFp4ToFp8Canary;
   o.measured = double(touched);
   o.passed = touched == 0;
   o.detail = fmt::format("{} output bytes changed", touched);
   return o;
 }
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -23,8 +23,8 @@ struct Fp4Weights {
   int64_t block_rows() const { return n / 128; }
   int64_t block_cols() const { return k / 128; }
   uint8_t code(int64_t r, int64_t c) const { return reference::e2m1_get(w4, r * k + c); }
-  int sub_scale(int64_t r, int64_t c) const { return e[r * (k / 32) + c / 32].bits; }  // biased
-  double dequantized(int64_t r, int64_t c) const;  // w4·2^(E-127), exact in double
+  int sub_scale(int64_t r, int64_t c) const { return e[r * (k / 32) + c / 32].bits; } // biased
+  double dequantized(int64_t r, int64_t c) const; // w4·2^(E-127), exact in double
 };
 
 // Whether v is exactly an e4m3 value: 0, or |v| <= 448 with at most 4 significant bits and a
@@ -34,22 +34,26 @@ bool e4m3_exact(double v);
 // What a converter reports, and what it should report, per the spec's rules.
 struct Fp4ToFp8Outcome {
   int64_t blocks = 0, violations = 0, worst_range = 0, inexact = 0;
-  std::vector<uint8_t> violation_flags;  // [n/128, k/128]: 1 = block out of the bound
+  std::vector<uint8_t> violation_flags; // [n/128, k/128]: 1 = block out of the bound
   bool written = false;
 };
 // Expected outcome: block ranges Emax - Emin, the bound of `check` (ratio <= 2^14, <= 2^11, or
 // every non-zero code with d >= -8), written iff no violation or lossy, inexact elements
 // counted when written.
-Fp4ToFp8Outcome expected_fp4_to_fp8(const Fp4Weights& w, reference::LosslessCheck check, bool lossy);
+Fp4ToFp8Outcome expected_fp4_to_fp8(const Fp4Weights& w, reference::LosslessCheck check,
+                                    bool lossy);
 // The reference's report in the same form.
 Fp4ToFp8Outcome outcome_of(const reference::Fp4ToFp8Report& report, int64_t n, int64_t k);
 
-harness::PropertyOutcome check_fp4_to_fp8_report(const Fp4ToFp8Outcome& got, const Fp4ToFp8Outcome& want);
+harness::PropertyOutcome check_fp4_to_fp8_report(const Fp4ToFp8Outcome& got,
+                                                 const Fp4ToFp8Outcome& want);
 // For every block with skip[block] == 0 (all blocks when skip is empty): W8·2^(F-127) equals
 // w4·2^(E-127) bit for bit (sign of zero included), and F = max(Emax - 6, 0).
-harness::PropertyOutcome check_fp4_to_fp8_lossless(const Fp4Weights& w, const e4m3* w8, const ue8m0* f,
+harness::PropertyOutcome check_fp4_to_fp8_lossless(const Fp4Weights& w, const e4m3* w8,
+                                                   const ue8m0* f,
                                                    const std::vector<uint8_t>& skip);
 // Nothing written: every byte of w8 [n, k] and f [n/128, k/128] is still the canary.
-harness::PropertyOutcome check_fp4_to_fp8_untouched(const e4m3* w8, const ue8m0* f, int64_t n, int64_t k);
+harness::PropertyOutcome check_fp4_to_fp8_untouched(const e4m3* w8, const ue8m0* f, int64_t n,
+                                                    int64_t k);
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -26,18 +26,18 @@ namespace {
 
 using harness::Tensor;
 
-constexpr uint16_t kE4m3SafeLimit = 0x7F78;  // |x| < 1.9375·2^127: q·s stays below 2^128
-constexpr uint16_t kE2m1SafeLimit = 0x7F60;  // |x| < 1.75·2^127
+constexpr uint16_t kE4m3SafeLimit = 0x7F78; // |x| < 1.9375·2^127: q·s stays below 2^128
+constexpr uint16_t kE2m1SafeLimit = 0x7F60; // |x| < 1.75·2^127
 
 struct Quantizer {
   std::string name;
   int64_t block = 0;
   reference::ScaleRule rule{};
-  int lo_exp = 0, hi_exp = 0;  // scale exponents of "edge" blocks
+  int lo_exp = 0, hi_exp = 0; // scale exponents of "edge" blocks
   uint16_t safe_limit = 0;
   bool simulated = false, fp32_input = false, rope_tail = false;
-  std::function<QuantizedBlocks(const Tensor& x)> run;  // x [rows, cols]
-  std::function<Tensor(const Tensor& x)> simulate;      // in-place forms only
+  std::function<QuantizedBlocks(const Tensor& x)> run; // x [rows, cols]
+  std::function<Tensor(const Tensor& x)> simulate;     // in-place forms only
 };
 
 Tensor kv_sim(const Tensor& x) {
@@ -51,42 +51,92 @@ Tensor fp4_sim(const Tensor& x) {
   return y;
 }
 Tensor as_f32(const Tensor& x) {
-  if (x.dtype() == harness::DType::f32) return x;
+  if (x.dtype() == harness::DType::f32)
+    return x;
   Tensor w = harness::make_tensor<float>(x.shape());
-  for (int64_t i = 0; i < x.numel(); ++i) w.data<float>()[i] = reference::bf16_decode(x.data<bf16>()[i]);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    w.data<float>()[i] = reference::bf16_decode(x.data<bf16>()[i]);
   return w;
 }
 
 const std::vector<Quantizer>& quantizers() {
   static const std::vector<Quantizer> all = [] {
     std::vector<Quantizer> q(5);
-    q[0] = {"act_quant", 128, reference::kE4m3ScaleRule, -22, 119, kE4m3SafeLimit, false, false, false,
+    q[0] = {"act_quant",
+            128,
+            reference::kE4m3ScaleRule,
+            -22,
+            119,
+            kE4m3SafeLimit,
+            false,
+            false,
+            false,
             [](const Tensor& x) {
-              Tensor c = harness::make_tensor<e4m3>(x.shape()), s = harness::make_tensor<ue8m0>({x.dim(0), x.dim(1) / 128});
-              reference::act_quant(c.data<e4m3>(), s.data<ue8m0>(), x.data<bf16>(), x.dim(0), x.dim(1));
+              Tensor c = harness::make_tensor<e4m3>(x.shape()),
+                     s = harness::make_tensor<ue8m0>({x.dim(0), x.dim(1) / 128});
+              reference::act_quant(c.data<e4m3>(), s.data<ue8m0>(), x.data<bf16>(), x.dim(0),
+                                   x.dim(1));
               return blocks_from_e4m3(x, c, s, 128);
             },
             nullptr};
-    q[1] = {"kv_fp8_sim", 64, reference::kE4m3ScaleRule, -22, 119, kE4m3SafeLimit, true, false, true,
-            [](const Tensor& x) { return blocks_from_simulated(x, kv_sim(x), 64, 448, reference::kE4m3ScaleRule); },
+    q[1] = {"kv_fp8_sim",
+            64,
+            reference::kE4m3ScaleRule,
+            -22,
+            119,
+            kE4m3SafeLimit,
+            true,
+            false,
+            true,
+            [](const Tensor& x) {
+              return blocks_from_simulated(x, kv_sim(x), 64, 448, reference::kE4m3ScaleRule);
+            },
             kv_sim};
-    q[2] = {"fp4_act_quant", 32, reference::kE2m1ScaleRule, -126, 125, kE2m1SafeLimit, false, false, false,
+    q[2] = {"fp4_act_quant",
+            32,
+            reference::kE2m1ScaleRule,
+            -126,
+            125,
+            kE2m1SafeLimit,
+            false,
+            false,
+            false,
             [](const Tensor& x) {
               Tensor c = harness::make_tensor<e2m1x2>({x.dim(0), x.dim(1) / 2}),
                      s = harness::make_tensor<ue8m0>({x.dim(0), x.dim(1) / 32});
-              reference::fp4_act_quant(c.data<e2m1x2>(), s.data<ue8m0>(), x.data<bf16>(), x.dim(0), x.dim(1));
+              reference::fp4_act_quant(c.data<e2m1x2>(), s.data<ue8m0>(), x.data<bf16>(), x.dim(0),
+                                       x.dim(1));
               return blocks_from_e2m1(x, c, s, 32);
             },
             nullptr};
-    q[3] = {"fp4_act_quant_sim", 32, reference::kE2m1ScaleRule, -126, 125, kE2m1SafeLimit, true, false, false,
-            [](const Tensor& x) { return blocks_from_simulated(x, fp4_sim(x), 32, x.dim(1), reference::kE2m1ScaleRule); },
+    q[3] = {"fp4_act_quant_sim",
+            32,
+            reference::kE2m1ScaleRule,
+            -126,
+            125,
+            kE2m1SafeLimit,
+            true,
+            false,
+            false,
+            [](const Tensor& x) {
+              return blocks_from_simulated(x, fp4_sim(x), 32, x.dim(1), reference::kE2m1ScaleRule);
+            },
             fp4_sim};
-    q[4] = {"fp4_weight_quant", 32, reference::kE2m1ScaleRule, -126, 125, kE2m1SafeLimit, false, true, false,
+    q[4] = {"fp4_weight_quant",
+            32,
+            reference::kE2m1ScaleRule,
+            -126,
+            125,
+            kE2m1SafeLimit,
+            false,
+            true,
+            false,
             [](const Tensor& x) {
               const Tensor w = as_f32(x);
               Tensor c = harness::make_tensor<e2m1x2>({w.dim(0), w.dim(1) / 2}),
                      s = harness::make_tensor<ue8m0>({w.dim(0), w.dim(1) / 32});
-              reference::fp4_weight_quant(c.data<e2m1x2>(), s.data<ue8m0>(), w.data<float>(), w.dim(0), w.dim(1));
+              reference::fp4_weight_quant(c.data<e2m1x2>(), s.data<ue8m0>(), w.data<float>(),
+                                          w.dim(0), w.dim(1));
               return blocks_from_e2m1(w, c, s, 32);
             },
             nullptr};
@@ -108,7 +158,8 @@ Tensor draw_input(const Quantizer& q, uint16_t limit) {
   const int64_t rows = *bits::uniform<int64_t>(1, 4);
   const int64_t blocks = q.rope_tail ? 7 : *bits::uniform<int64_t>(1, 4);
   const int64_t cols = blocks * q.block + (q.rope_tail ? 64 : 0);
-  Tensor x = q.fp32_input ? harness::make_tensor<float>({rows, cols}) : harness::make_tensor<bf16>({rows, cols});
+  Tensor x = q.fp32_input ? harness::make_tensor<float>({rows, cols})
+                          : harness::make_tensor<bf16>({rows, cols});
   const float f32_limit = reference::bf16_decode(bf16{limit});
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
@@ -121,17 +172,20 @@ Tensor draw_input(const Quantizer& q, uint16_t limit) {
         } else if (!f32_block) {
           x.data<float>()[i] = reference::bf16_decode(bf16{codes[size_t(j)]});
         } else {
-          x.data<float>()[i] = *rc::gen::suchThat(bits::f32_finite(q.rule.q_max), [&](float v) { return std::fabs(v) < f32_limit; });
+          x.data<float>()[i] = *rc::gen::suchThat(
+              bits::f32_finite(q.rule.q_max), [&](float v) { return std::fabs(v) < f32_limit; });
         }
       }
     }
-    for (int64_t j = blocks * q.block; j < cols; ++j) x.data<bf16>()[r * cols + j] = bf16{*bits::bf16_any()};
+    for (int64_t j = blocks * q.block; j < cols; ++j)
+      x.data<bf16>()[r * cols + j] = bf16{*bits::bf16_any()};
   }
   return x;
 }
 
 void require_passed(const harness::PropertyOutcome& o, const Quantizer& q, const char* what) {
-  if (!o.passed) RC_FAIL(q.name + " " + what + ": " + o.bound + ": " + o.detail);
+  if (!o.passed)
+    RC_FAIL(q.name + " " + what + ": " + o.bound + ": " + o.detail);
 }
 
 // §2.1: the bit-trick exponent is the exact ceiling, so |x/s| <= Q and the clamp never binds; the
@@ -144,7 +198,8 @@ RC_GTEST_PROP(QuantProperties, ScaleRuleIsExactAndClampNeverBinds, ()) {
   require_passed(check_codes_on_grid(b), q, "codes on grid");
   for (int64_t r = 0; r < b.rows; ++r) {
     for (int64_t j = 0; j < b.cols; ++j) {
-      const double scaled = std::ldexp(std::fabs(double(b.x[size_t(r * b.cols + j)])), -b.scale_exponent(r, j));
+      const double scaled =
+          std::ldexp(std::fabs(double(b.x[size_t(r * b.cols + j)])), -b.scale_exponent(r, j));
       RC_ASSERT(scaled <= double(q.rule.q_max));
     }
   }
@@ -155,7 +210,8 @@ RC_GTEST_PROP(QuantProperties, BitTrickExponentEqualsExactCeiling, ()) {
   const bool fp4 = *bits::coin();
   const reference::ScaleRule rule = fp4 ? reference::kE2m1ScaleRule : reference::kE4m3ScaleRule;
   const bool fp32 = *bits::coin();
-  const float a = std::fabs(fp32 ? *bits::f32_finite(rule.q_max) : reference::bf16_decode(bf16{*bits::bf16_finite()}));
+  const float a = std::fabs(fp32 ? *bits::f32_finite(rule.q_max)
+                                 : reference::bf16_decode(bf16{*bits::bf16_finite()}));
   const int e = reference::pow2_scale_exponent(a, rule);
   RC_ASSERT(e == exact_scale_exponent(a, rule));
   RC_ASSERT(std::ldexp(double(a), -e) <= double(rule.q_max));
@@ -189,10 +245,13 @@ RC_GTEST_PROP(QuantProperties, NonFiniteInputsThrow, ()) {
   const Quantizer& q = draw_quantizer();
   Tensor x = draw_input(q, q.safe_limit);
   const int64_t quantized_cols = q.rope_tail ? 448 : x.dim(1);
-  const int64_t i = *bits::uniform<int64_t>(0, x.dim(0)) * x.dim(1) + *bits::uniform<int64_t>(0, quantized_cols);
+  const int64_t i =
+      *bits::uniform<int64_t>(0, x.dim(0)) * x.dim(1) + *bits::uniform<int64_t>(0, quantized_cols);
   const uint16_t bad = *bits::bf16_nonfinite();
-  if (q.fp32_input) x.data<float>()[i] = reference::bf16_decode(bf16{bad});
-  else x.data<bf16>()[i] = bf16{bad};
+  if (q.fp32_input)
+    x.data<float>()[i] = reference::bf16_decode(bf16{bad});
+  else
+    x.data<bf16>()[i] = bf16{bad};
   RC_ASSERT_THROWS_AS(q.run(x), std::invalid_argument);
 }
 
@@ -208,5 +267,5 @@ RC_GTEST_PROP(QuantProperties, KvRopeDimsBitIdenticalAndInPlaceSafe, ()) {
   RC_ASSERT(in_place.bitwise_equal(y));
 }
 
-}  // namespace
-}  // namespace v4::properties
+} // namespace
+} // namespace v4::properties

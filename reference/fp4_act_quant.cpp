@@ -29,8 +29,9 @@ void fp4_act_quant_sim(bf16* y, const bf16* x, int64_t rows, int64_t cols) {
   for (int64_t base = 0; base < rows * cols; base += kFp4Block) {
     decode_finite(v, x + base, kFp4Block, base, "fp4_act_quant_sim");
     const float scale = exp2_exact(quantize_block_e2m1(q, 0, v, kFp4Block));
-    for (int64_t j = 0; j < kFp4Block; ++j) y[base + j] = bf16_encode(e2m1_decode(e2m1_get(q, j)) * scale);
+    for (int64_t j = 0; j < kFp4Block; ++j)
+      y[base + j] = bf16_encode(e2m1_decode(e2m1_get(q, j)) * scale);
   }
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -19,4 +19,4 @@ void fp4_act_quant(e2m1x2* q, ue8m0* s, const bf16* x, int64_t rows, int64_t col
 // y: [rows, cols] bf16 (may alias x) · x: [rows, cols] bf16, cols % 32 == 0.
 void fp4_act_quant_sim(bf16* y, const bf16* x, int64_t rows, int64_t cols);
 
-}  // namespace v4::reference
+} // namespace v4::reference

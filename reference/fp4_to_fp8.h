@@ -23,32 +23,32 @@ namespace v4::reference {
 inline constexpr int64_t kFp8WeightBlock = 128;
 
 enum class LosslessCheck {
-  kBlockRatio2p14,    // default: max/min sub-scale ratio <= 2^14 (exact with e4m3 subnormals)
-  kBlockRatio2p11,    // strict, [TK]-compatible: <= 2^11 (exact with normals only)
-  kNonZeroElements,   // element-wise: every non-zero code has d >= -8 (zero codes ignored)
+  kBlockRatio2p14,  // default: max/min sub-scale ratio <= 2^14 (exact with e4m3 subnormals)
+  kBlockRatio2p11,  // strict, [TK]-compatible: <= 2^11 (exact with normals only)
+  kNonZeroElements, // element-wise: every non-zero code has d >= -8 (zero codes ignored)
 };
 const char* lossless_check_name(LosslessCheck check);
 
 struct Fp4ToFp8Options {
   LosslessCheck check = LosslessCheck::kBlockRatio2p14;
-  bool lossy = false;  // write even when out of range; count inexact elements (experiments only)
+  bool lossy = false; // write even when out of range; count inexact elements (experiments only)
 };
 
 struct Fp4BlockViolation {
-  int64_t block_row = 0;  // in units of 128 rows
-  int64_t block_col = 0;  // in units of 128 columns
-  int exponent_range = 0; // Emax - Emin over the block: log2 of the max/min sub-scale ratio
-  int64_t failing_elements = 0;  // non-zero codes whose d is below the exact limit
+  int64_t block_row = 0;        // in units of 128 rows
+  int64_t block_col = 0;        // in units of 128 columns
+  int exponent_range = 0;       // Emax - Emin over the block: log2 of the max/min sub-scale ratio
+  int64_t failing_elements = 0; // non-zero codes whose d is below the exact limit
 };
 
 struct Fp4ToFp8Report {
   LosslessCheck check = LosslessCheck::kBlockRatio2p14;
   int64_t blocks = 0;
-  int worst_exponent_range = 0;               // max over all blocks of Emax - Emin
-  std::vector<Fp4BlockViolation> violations;  // blocks outside the bound, row-major order
-  bool written = false;                       // false when a violation stopped the conversion
+  int worst_exponent_range = 0;              // max over all blocks of Emax - Emin
+  std::vector<Fp4BlockViolation> violations; // blocks outside the bound, row-major order
+  bool written = false;                      // false when a violation stopped the conversion
   bool lossy = false;
-  int64_t inexact_elements = 0;               // counted in lossy mode only
+  int64_t inexact_elements = 0; // counted in lossy mode only
   bool lossless() const { return violations.empty(); }
   std::string summary() const;
 };
@@ -58,4 +58,4 @@ struct Fp4ToFp8Report {
 Fp4ToFp8Report fp4_to_fp8(e4m3* w8, ue8m0* f, const e2m1x2* w4, const ue8m0* e, int64_t n,
                           int64_t k, Fp4ToFp8Options options = {});
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -13,9 +13,9 @@
 namespace v4::reference {
 
 inline constexpr int64_t kKvSimBlock = 64;
-inline constexpr int64_t kKvSimDims = 448;  // the non-RoPE ("nope") dims
+inline constexpr int64_t kKvSimDims = 448; // the non-RoPE ("nope") dims
 
 // y: [rows, dim] bf16 (may alias x) · x: [rows, dim] bf16, dim >= 448.
 void kv_fp8_sim(bf16* y, const bf16* x, int64_t rows, int64_t dim);
 
-}  // namespace v4::reference
+} // namespace v4::reference

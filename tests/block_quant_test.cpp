@@ -21,17 +21,19 @@ namespace {
 // bit trick): start below the answer and step up.
 int exact_ceiling(float a, ScaleRule rule) {
   const double v = std::max(double(a), double(rule.floor)), q = rule.q_max;
-  int e = std::ilogb(v) - std::ilogb(q) - 2;  // Q·2^e < 2^(ilogb(v)-1) <= v/2
-  while (std::ldexp(q, e) < v) ++e;
+  int e = std::ilogb(v) - std::ilogb(q) - 2; // Q·2^e < 2^(ilogb(v)-1) <= v/2
+  while (std::ldexp(q, e) < v)
+    ++e;
   return e;
 }
 
 TEST(BlockQuant, BitTrickEqualsExactCeilingForEveryBf16) {
   int checked = 0;
   for (const ScaleRule rule : {kE4m3ScaleRule, kE2m1ScaleRule}) {
-    for (uint32_t code = 0x0001; code <= 0x7F7F; ++code) {  // every positive finite bf16
+    for (uint32_t code = 0x0001; code <= 0x7F7F; ++code) { // every positive finite bf16
       const float a = bf16_decode(bf16{uint16_t(code)});
-      ASSERT_EQ(pow2_scale_exponent(a, rule), exact_ceiling(a, rule)) << "Q " << rule.q_max << " bf16 0x" << std::hex << code;
+      ASSERT_EQ(pow2_scale_exponent(a, rule), exact_ceiling(a, rule))
+          << "Q " << rule.q_max << " bf16 0x" << std::hex << code;
       ++checked;
     }
   }
@@ -41,12 +43,14 @@ TEST(BlockQuant, BitTrickEqualsExactCeilingForEveryBf16) {
 TEST(BlockQuant, BitTrickEqualsExactCeilingAroundEveryPowerOfTwoBoundaryInFp32) {
   for (const ScaleRule rule : {kE4m3ScaleRule, kE2m1ScaleRule}) {
     for (int k = -126; k <= 127; ++k) {
-      const double boundary = std::ldexp(double(rule.q_max), k);  // a/Q = 2^k exactly
-      if (boundary > 0x1.fffffep127 || boundary < 0x1p-126) continue;  // fp32 normals only
-      const uint32_t centre = std::bit_cast<uint32_t>(float(boundary));  // exact: Q has <= 3 bits
+      const double boundary = std::ldexp(double(rule.q_max), k); // a/Q = 2^k exactly
+      if (boundary > 0x1.fffffep127 || boundary < 0x1p-126)
+        continue;                                                       // fp32 normals only
+      const uint32_t centre = std::bit_cast<uint32_t>(float(boundary)); // exact: Q has <= 3 bits
       for (int delta = -64; delta <= 64; ++delta) {
         const float a = std::bit_cast<float>(uint32_t(int64_t(centre) + delta));
-        ASSERT_EQ(pow2_scale_exponent(a, rule), exact_ceiling(a, rule)) << "Q " << rule.q_max << " a " << a;
+        ASSERT_EQ(pow2_scale_exponent(a, rule), exact_ceiling(a, rule))
+            << "Q " << rule.q_max << " a " << a;
       }
     }
   }
@@ -87,5 +91,5 @@ TEST(BlockQuant, DecodeFiniteNamesTheBadElement) {
   EXPECT_THROW(decode_finite(out, inf, 1, 0, "q"), std::invalid_argument);
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

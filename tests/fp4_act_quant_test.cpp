@@ -21,7 +21,8 @@ struct Fp4Row {
   std::vector<bf16> x, y;
   std::vector<e2m1x2> q;
   std::vector<ue8m0> s;
-  explicit Fp4Row(int64_t cols) : x(size_t(cols), bf16{0}), y(size_t(cols)), q(size_t(cols / 2)), s(size_t(cols / 32)) {}
+  explicit Fp4Row(int64_t cols)
+      : x(size_t(cols), bf16{0}), y(size_t(cols)), q(size_t(cols / 2)), s(size_t(cols / 32)) {}
   void run() {
     const int64_t cols = int64_t(x.size());
     fp4_act_quant(q.data(), s.data(), x.data(), 1, cols);
@@ -35,16 +36,17 @@ struct Fp4Row {
 TEST(Fp4ActQuant, HandDerivedTiesAtScaleOne) {
   Fp4Row row(64);
   const std::vector<std::pair<float, uint8_t>> cases = {
-      {6.0f, 0x7},    {2.5f, 0x4},  // 2.5: tie 2 (code 4) / 3 (code 5) -> 2
-      {5.0f, 0x6},                  // tie 4 / 6 -> 4 (code 6)
-      {0.25f, 0x0},                 // tie 0 / 0.5 -> 0
-      {-0.75f, 0xA},                // tie 0.5 / 1 -> 1, negative: 8 | 2
-      {1.25f, 0x2},   {1.75f, 0x4}, {3.5f, 0x6},  // ties -> 1, 2, 4
-      {0.3125f, 0x1},               // in (0.25, 0.75) -> 0.5
-      {2.75f, 0x5},   {-6.0f, 0xF}, {5.5f, 0x7},  // 5.5 in (5, 6] -> 6
+      {6.0f, 0x7},    {2.5f, 0x4},               // 2.5: tie 2 (code 4) / 3 (code 5) -> 2
+      {5.0f, 0x6},                               // tie 4 / 6 -> 4 (code 6)
+      {0.25f, 0x0},                              // tie 0 / 0.5 -> 0
+      {-0.75f, 0xA},                             // tie 0.5 / 1 -> 1, negative: 8 | 2
+      {1.25f, 0x2},   {1.75f, 0x4}, {3.5f, 0x6}, // ties -> 1, 2, 4
+      {0.3125f, 0x1},                            // in (0.25, 0.75) -> 0.5
+      {2.75f, 0x5},   {-6.0f, 0xF}, {5.5f, 0x7}, // 5.5 in (5, 6] -> 6
   };
-  for (size_t i = 0; i < cases.size(); ++i) row.x[i] = bf(cases[i].first);
-  row.x[20] = bf16{0x8000};  // -0 -> code 8
+  for (size_t i = 0; i < cases.size(); ++i)
+    row.x[i] = bf(cases[i].first);
+  row.x[20] = bf16{0x8000}; // -0 -> code 8
   row.run();
   EXPECT_EQ(row.s[0].bits, 127);
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -56,7 +58,7 @@ TEST(Fp4ActQuant, HandDerivedTiesAtScaleOne) {
   EXPECT_EQ(row.code(21), 0x0);
   // Packing: element 0 in the low nibble of byte 0, element 1 in the high nibble.
   EXPECT_EQ(row.q[0].bits, 0x47);
-  EXPECT_EQ(row.q[1].bits, 0x06);  // elements 2 (code 6) and 3 (code 0)
+  EXPECT_EQ(row.q[1].bits, 0x06); // elements 2 (code 6) and 3 (code 0)
 }
 
 // amax 7: 7/6 -> s = 2 (code 128); 7/2 = 3.5 ties to 4 -> y = 8. amax 3: 3/6 = 2^-1 -> s = 2^-1
@@ -65,7 +67,7 @@ TEST(Fp4ActQuant, ScaleRoundsUpAndQuantizedValueMayExceedInput) {
   Fp4Row row(64);
   row.x[0] = bf(7.0f);
   row.x[32] = bf(3.0f);
-  row.x[33] = bf(-0.75f);  // -0.75/0.5 = -1.5 -> code 0xB -> y = -0.75
+  row.x[33] = bf(-0.75f); // -0.75/0.5 = -1.5 -> code 0xB -> y = -0.75
   row.run();
   EXPECT_EQ(row.s[0].bits, 128);
   EXPECT_EQ(row.code(0), 0x6);
@@ -111,23 +113,28 @@ TEST(Fp4ActQuant, TopOfBf16RangeOverflowsInTheSimulation) {
 
 TEST(Fp4ActQuant, InPlaceEqualsOutOfPlace) {
   Fp4Row row(128);
-  for (size_t i = 0; i < row.x.size(); ++i) row.x[i] = bf(float(int(i % 29) - 14) * 0.375f * float(1 + i / 32));
+  for (size_t i = 0; i < row.x.size(); ++i)
+    row.x[i] = bf(float(int(i % 29) - 14) * 0.375f * float(1 + i / 32));
   row.run();
   std::vector<bf16> x = row.x;
   fp4_act_quant_sim(x.data(), x.data(), 1, 128);
-  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(x[i].bits, row.y[i].bits) << i;
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(x[i].bits, row.y[i].bits) << i;
 }
 
 TEST(Fp4ActQuant, RejectsBadShapesAndNonFiniteInputs) {
   Fp4Row row(64);
-  EXPECT_THROW(fp4_act_quant(row.q.data(), row.s.data(), row.x.data(), 1, 48), std::invalid_argument);
+  EXPECT_THROW(fp4_act_quant(row.q.data(), row.s.data(), row.x.data(), 1, 48),
+               std::invalid_argument);
   EXPECT_THROW(fp4_act_quant_sim(row.y.data(), row.x.data(), 1, 0), std::invalid_argument);
   row.x[40] = bf16{0x7FC0};
-  EXPECT_THROW(fp4_act_quant(row.q.data(), row.s.data(), row.x.data(), 1, 64), std::invalid_argument);
+  EXPECT_THROW(fp4_act_quant(row.q.data(), row.s.data(), row.x.data(), 1, 64),
+               std::invalid_argument);
   EXPECT_THROW(fp4_act_quant_sim(row.y.data(), row.x.data(), 1, 64), std::invalid_argument);
   row.x[40] = bf16{0xFF80};
-  EXPECT_THROW(fp4_act_quant(row.q.data(), row.s.data(), row.x.data(), 1, 64), std::invalid_argument);
+  EXPECT_THROW(fp4_act_quant(row.q.data(), row.s.data(), row.x.data(), 1, 64),
+               std::invalid_argument);
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -30,8 +30,12 @@ struct Fp4 {
     return fp4_to_fp8(w8.data(), f.data(), w4.data(), e.data(), n, k, options);
   }
   bool untouched() const {
-    for (const e4m3 q : w8) if (q.bits != kCanary) return false;
-    for (const ue8m0 s : f) if (s.bits != kCanary) return false;
+    for (const e4m3 q : w8)
+      if (q.bits != kCanary)
+        return false;
+    for (const ue8m0 s : f)
+      if (s.bits != kCanary)
+        return false;
     return true;
   }
 };
@@ -42,7 +46,8 @@ struct Fp4 {
 // 0x0C; -1.5·2^-8 = -3·2^-9 -> 0x83; -0 -> 0x80.
 TEST(Fp4ToFp8, LosslessInRangeHandDerived) {
   Fp4 t(128, 128, 127);
-  for (int64_t c = 32; c < 64; ++c) t.sub_scale(0, c) = ue8m0{113};
+  for (int64_t c = 32; c < 64; ++c)
+    t.sub_scale(0, c) = ue8m0{113};
   t.set_code(0, 0, 0x1);
   t.set_code(0, 1, 0x7);
   t.set_code(0, 32, 0x1);
@@ -71,10 +76,11 @@ TEST(Fp4ToFp8, LosslessInRangeHandDerived) {
 TEST(Fp4ToFp8, ViolationsReportedWithLocationNothingWritten) {
   Fp4 t(256, 384, 120);
   for (int64_t r = 0; r < 256; ++r) {
-    for (int64_t c = 0; c < 384; ++c) t.set_code(r, c, uint8_t((r + c) % 16));
+    for (int64_t c = 0; c < 384; ++c)
+      t.set_code(r, c, uint8_t((r + c) % 16));
   }
-  t.sub_scale(130, 300) = ue8m0{135};  // block (1, 2): 135 - 120 = 15
-  t.sub_scale(5, 200) = ue8m0{104};    // block (0, 1): 120 - 104 = 16
+  t.sub_scale(130, 300) = ue8m0{135}; // block (1, 2): 135 - 120 = 15
+  t.sub_scale(5, 200) = ue8m0{104};   // block (0, 1): 120 - 104 = 16
   const Fp4ToFp8Report report = t.run();
   EXPECT_FALSE(report.lossless());
   EXPECT_FALSE(report.written);
@@ -95,7 +101,7 @@ TEST(Fp4ToFp8, ViolationsReportedWithLocationNothingWritten) {
 TEST(Fp4ToFp8, StrictModeRefusesRatio2p12) {
   Fp4 t(128, 128, 130);
   t.sub_scale(64, 96) = ue8m0{118};
-  t.set_code(64, 96, 0x1);  // d = 118 - 124 = -6: 0.5·2^-6 = 2^-7, an e4m3 subnormal (0x04)
+  t.set_code(64, 96, 0x1); // d = 118 - 124 = -6: 0.5·2^-6 = 2^-7, an e4m3 subnormal (0x04)
   const Fp4ToFp8Report strict = t.run({LosslessCheck::kBlockRatio2p11, false});
   EXPECT_FALSE(strict.lossless());
   EXPECT_TRUE(t.untouched());
@@ -109,15 +115,18 @@ TEST(Fp4ToFp8, StrictModeRefusesRatio2p12) {
 // codes): code 6 (= 4) at d = -9 would even be exact (4·2^-9 = 2^-7), but it is refused too.
 TEST(Fp4ToFp8, ElementWiseModeIgnoresZeroCodes) {
   Fp4 t(128, 128, 140);
-  for (int64_t c = 0; c < 32; ++c) t.sub_scale(3, c) = ue8m0{120};  // d = 120 - 134 = -14
-  for (int64_t c = 0; c < 128; ++c) t.set_code(3, c, c < 32 ? uint8_t(c % 2 ? 0x8 : 0x0) : uint8_t(0x5));
+  for (int64_t c = 0; c < 32; ++c)
+    t.sub_scale(3, c) = ue8m0{120}; // d = 120 - 134 = -14
+  for (int64_t c = 0; c < 128; ++c)
+    t.set_code(3, c, c < 32 ? uint8_t(c % 2 ? 0x8 : 0x0) : uint8_t(0x5));
   const Fp4ToFp8Options elementwise{LosslessCheck::kNonZeroElements, false};
-  EXPECT_FALSE(t.run().lossless());  // the block rule refuses range 20
+  EXPECT_FALSE(t.run().lossless()); // the block rule refuses range 20
   const Fp4ToFp8Report accepted = t.run(elementwise);
   EXPECT_TRUE(accepted.lossless());
-  EXPECT_EQ(t.w8_at(3, 1), 0x80);    // -0 kept
-  EXPECT_EQ(t.w8_at(3, 32), 0x74);   // F = 134, d = 6: 3·2^6 = 192 = 1.5·2^7 -> E 14, m 4
-  for (int64_t c = 0; c < 32; ++c) t.sub_scale(3, c) = ue8m0{125};  // d = -9
+  EXPECT_EQ(t.w8_at(3, 1), 0x80);  // -0 kept
+  EXPECT_EQ(t.w8_at(3, 32), 0x74); // F = 134, d = 6: 3·2^6 = 192 = 1.5·2^7 -> E 14, m 4
+  for (int64_t c = 0; c < 32; ++c)
+    t.sub_scale(3, c) = ue8m0{125}; // d = -9
   t.set_code(3, 0, 0x6);
   const Fp4ToFp8Report refused = t.run(elementwise);
   EXPECT_FALSE(refused.lossless());
@@ -132,8 +141,10 @@ TEST(Fp4ToFp8, ElementWiseModeIgnoresZeroCodes) {
 TEST(Fp4ToFp8, LossyModeCountsInexactElements) {
   Fp4 t(128, 128, 200);
   for (int64_t r = 0; r < 128; ++r) {
-    for (int64_t c = 0; c < 128; ++c) t.set_code(r, c, uint8_t(c % 16));
-    for (int64_t c = 64; c < 96; ++c) t.sub_scale(r, c) = ue8m0{185};  // F = 194, d = -9
+    for (int64_t c = 0; c < 128; ++c)
+      t.set_code(r, c, uint8_t(c % 16));
+    for (int64_t c = 64; c < 96; ++c)
+      t.sub_scale(r, c) = ue8m0{185}; // F = 194, d = -9
   }
   const Fp4ToFp8Report refused = t.run();
   EXPECT_FALSE(refused.lossless());
@@ -143,17 +154,17 @@ TEST(Fp4ToFp8, LossyModeCountsInexactElements) {
   EXPECT_TRUE(lossy.lossy);
   EXPECT_EQ(lossy.violations.size(), 1u);
   EXPECT_EQ(lossy.inexact_elements, 1024);
-  EXPECT_EQ(t.w8_at(0, 65), 0x00);  // code 1: 2^-10 -> +0
-  EXPECT_EQ(t.w8_at(0, 73), 0x80);  // code 9: -2^-10 -> -0
-  EXPECT_EQ(t.w8_at(0, 67), 0x02);  // code 3: 3·2^-10 -> 2^-8 (subnormal m 2)
-  EXPECT_EQ(t.w8_at(0, 66), 0x01);  // code 2: 2^-9, exact
+  EXPECT_EQ(t.w8_at(0, 65), 0x00); // code 1: 2^-10 -> +0
+  EXPECT_EQ(t.w8_at(0, 73), 0x80); // code 9: -2^-10 -> -0
+  EXPECT_EQ(t.w8_at(0, 67), 0x02); // code 3: 3·2^-10 -> 2^-8 (subnormal m 2)
+  EXPECT_EQ(t.w8_at(0, 66), 0x01); // code 2: 2^-9, exact
   EXPECT_NE(lossy.summary().find("LOSSY"), std::string::npos) << lossy.summary();
 }
 
 // F saturates at biased 0 when Emax < 6 ([TK]); d = E then, and everything is exact.
 TEST(Fp4ToFp8, BlockScaleSaturatesAtZero) {
   Fp4 t(128, 128, 3);
-  t.set_code(0, 0, 0x7);  // 6·2^3 = 48 = 1.5·2^5 -> E 12, m 4 -> 0x64
+  t.set_code(0, 0, 0x7); // 6·2^3 = 48 = 1.5·2^5 -> E 12, m 4 -> 0x64
   const Fp4ToFp8Report report = t.run();
   EXPECT_TRUE(report.lossless());
   EXPECT_EQ(t.f[0].bits, 0);
@@ -162,13 +173,16 @@ TEST(Fp4ToFp8, BlockScaleSaturatesAtZero) {
 
 TEST(Fp4ToFp8, RejectsBadShapesAndNanSubScales) {
   Fp4 t(128, 256, 127);
-  EXPECT_THROW(fp4_to_fp8(t.w8.data(), t.f.data(), t.w4.data(), t.e.data(), 100, 256, {}), std::invalid_argument);
-  EXPECT_THROW(fp4_to_fp8(t.w8.data(), t.f.data(), t.w4.data(), t.e.data(), 128, 96, {}), std::invalid_argument);
-  EXPECT_THROW(fp4_to_fp8(t.w8.data(), t.f.data(), t.w4.data(), t.e.data(), 128, 0, {}), std::invalid_argument);
+  EXPECT_THROW(fp4_to_fp8(t.w8.data(), t.f.data(), t.w4.data(), t.e.data(), 100, 256, {}),
+               std::invalid_argument);
+  EXPECT_THROW(fp4_to_fp8(t.w8.data(), t.f.data(), t.w4.data(), t.e.data(), 128, 96, {}),
+               std::invalid_argument);
+  EXPECT_THROW(fp4_to_fp8(t.w8.data(), t.f.data(), t.w4.data(), t.e.data(), 128, 0, {}),
+               std::invalid_argument);
   t.sub_scale(7, 200) = ue8m0{0xFF};
   EXPECT_THROW(t.run(), std::invalid_argument);
   EXPECT_TRUE(t.untouched());
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

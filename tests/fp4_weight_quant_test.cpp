@@ -17,7 +17,8 @@ struct Weights {
   std::vector<e2m1x2> q;
   std::vector<ue8m0> s;
   int64_t n, k;
-  Weights(int64_t n_, int64_t k_) : w(size_t(n_ * k_), 0.0f), q(size_t(n_ * k_ / 2)), s(size_t(n_ * k_ / 32)), n(n_), k(k_) {}
+  Weights(int64_t n_, int64_t k_)
+      : w(size_t(n_ * k_), 0.0f), q(size_t(n_ * k_ / 2)), s(size_t(n_ * k_ / 32)), n(n_), k(k_) {}
   void run() { fp4_weight_quant(q.data(), s.data(), w.data(), n, k); }
   uint8_t code(int64_t i) const { return e2m1_get(q.data(), i); }
 };
@@ -52,9 +53,10 @@ TEST(Fp4WeightQuant, ScaleBoundaryInFp32) {
 // Packing is along K: element 2k of a row in the low nibble of byte k; rows are consecutive.
 TEST(Fp4WeightQuant, PackedAlongK) {
   Weights t(2, 32);
-  const float row0[4] = {0.5f, 1.0f, 1.5f, 6.0f};    // scale 1: codes 1, 2, 3, 7
-  const float row1[4] = {-6.0f, 3.0f, -0.0f, 4.0f};  // codes 0xF, 5, 8, 6
-  for (int j = 0; j < 4; ++j) t.w[size_t(j)] = row0[j], t.w[size_t(32 + j)] = row1[j];
+  const float row0[4] = {0.5f, 1.0f, 1.5f, 6.0f};   // scale 1: codes 1, 2, 3, 7
+  const float row1[4] = {-6.0f, 3.0f, -0.0f, 4.0f}; // codes 0xF, 5, 8, 6
+  for (int j = 0; j < 4; ++j)
+    t.w[size_t(j)] = row0[j], t.w[size_t(32 + j)] = row1[j];
   t.run();
   EXPECT_EQ(t.q[0].bits, 0x21);
   EXPECT_EQ(t.q[1].bits, 0x73);
@@ -86,5 +88,5 @@ TEST(Fp4WeightQuant, RejectsBadShapesAndNonFiniteWeights) {
   }
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -35,8 +35,10 @@ TEST(KvFp8Sim, D1RegressionRandomBlocksChange) {
   for (int64_t r = 0; r < 16; ++r) {
     for (int64_t b = 0; b < 7; ++b) {
       int changed = 0;
-      for (int64_t j = b * 64; j < (b + 1) * 64; ++j) changed += y[size_t(r * kDim + j)].bits != xs[size_t(r * kDim + j)].bits;
-      EXPECT_GT(changed, 0) << "row " << r << " block " << b << " unchanged: the simulation is an identity";
+      for (int64_t j = b * 64; j < (b + 1) * 64; ++j)
+        changed += y[size_t(r * kDim + j)].bits != xs[size_t(r * kDim + j)].bits;
+      EXPECT_GT(changed, 0) << "row " << r << " block " << b
+                            << " unchanged: the simulation is an identity";
     }
   }
 }
@@ -46,29 +48,32 @@ TEST(KvFp8Sim, D1RegressionRandomBlocksChange) {
 TEST(KvFp8Sim, RopeDimsBitIdentical) {
   std::vector<bf16> x(2 * kDim, bf(0.5f));
   const uint16_t specials[] = {0x7FC1, 0xFFFF, 0x7F80, 0xFF80, 0x8000, 0x0001, 0x7F7F, 0x1234};
-  for (int64_t j = 448; j < kDim; ++j) x[size_t(kDim + j)] = bf16{specials[j % 8]};
+  for (int64_t j = 448; j < kDim; ++j)
+    x[size_t(kDim + j)] = bf16{specials[j % 8]};
   const std::vector<bf16> y = simulate(x);
-  for (int64_t j = 448; j < kDim; ++j) EXPECT_EQ(y[size_t(kDim + j)].bits, x[size_t(kDim + j)].bits) << j;
+  for (int64_t j = 448; j < kDim; ++j)
+    EXPECT_EQ(y[size_t(kDim + j)].bits, x[size_t(kDim + j)].bits) << j;
 }
 
 // Block with amax 1: 1/448 = 2^-8.8 -> s = 2^-8, x/s = 256·x; y = e4m3(x/s)·s.
 TEST(KvFp8Sim, HandDerivedBlock) {
   std::vector<bf16> x(kDim, bf16{0});
-  x[0] = bf(-1.0f);                  // -256 on the grid -> -1
-  x[1] = bf(77.0f / 256);            // 77 in [64, 128), step 8: 72 or 80 -> 80 -> 0.3125
-  x[2] = bf(76.0f / 256);            // 76: tie 72 (m 1) / 80 (m 2) -> 80 -> 0.3125
-  x[3] = bf(68.0f / 256);            // 68: tie 64 (m 0) / 72 (m 1) -> 64 -> 0.25
-  x[4] = bf(0x1p-12f);               // 2^-4: on the grid -> 2^-12
-  x[5] = bf(0x1p-18f);               // 2^-10: tie 0 / 2^-9 -> 0 -> +0
-  x[6] = bf(-0x1p-18f);              // -> -0
-  x[7] = bf(0x1.8p-18f);             // 0.75·2^-9 -> 2^-9 -> 2^-17
-  x[8] = bf16{0x8000};               // -0 stays -0
+  x[0] = bf(-1.0f);       // -256 on the grid -> -1
+  x[1] = bf(77.0f / 256); // 77 in [64, 128), step 8: 72 or 80 -> 80 -> 0.3125
+  x[2] = bf(76.0f / 256); // 76: tie 72 (m 1) / 80 (m 2) -> 80 -> 0.3125
+  x[3] = bf(68.0f / 256); // 68: tie 64 (m 0) / 72 (m 1) -> 64 -> 0.25
+  x[4] = bf(0x1p-12f);    // 2^-4: on the grid -> 2^-12
+  x[5] = bf(0x1p-18f);    // 2^-10: tie 0 / 2^-9 -> 0 -> +0
+  x[6] = bf(-0x1p-18f);   // -> -0
+  x[7] = bf(0x1.8p-18f);  // 0.75·2^-9 -> 2^-9 -> 2^-17
+  x[8] = bf16{0x8000};    // -0 stays -0
   // Block 1 (dims 64..127) all zero: floor scale, zeros stay zeros.
   const std::vector<bf16> y = simulate(x);
-  const std::vector<std::pair<int, float>> want = {{0, -1.0f},         {1, 0.3125f}, {2, 0.3125f},
-                                                   {3, 0.25f},         {4, 0x1p-12f}, {5, 0.0f},
-                                                   {7, 0x1p-17f},      {9, 0.0f},     {64, 0.0f}};
-  for (auto [i, v] : want) EXPECT_EQ(y[size_t(i)].bits, bf16_encode(v).bits) << "dim " << i;
+  const std::vector<std::pair<int, float>> want = {{0, -1.0f},    {1, 0.3125f},  {2, 0.3125f},
+                                                   {3, 0.25f},    {4, 0x1p-12f}, {5, 0.0f},
+                                                   {7, 0x1p-17f}, {9, 0.0f},     {64, 0.0f}};
+  for (auto [i, v] : want)
+    EXPECT_EQ(y[size_t(i)].bits, bf16_encode(v).bits) << "dim " << i;
   EXPECT_EQ(y[6].bits, 0x8000);
   EXPECT_EQ(y[8].bits, 0x8000);
 }
@@ -78,7 +83,8 @@ TEST(KvFp8Sim, InPlaceEqualsOutOfPlace) {
   std::vector<bf16> x(t.data<bf16>(), t.data<bf16>() + t.numel());
   const std::vector<bf16> y = simulate(x);
   kv_fp8_sim(x.data(), x.data(), 8, kDim);
-  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(x[i].bits, y[i].bits) << i;
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(x[i].bits, y[i].bits) << i;
 }
 
 // Without a RoPE tail (dim 448, the golden layout) every dim is quantized.
@@ -115,5 +121,5 @@ TEST(KvFp8Sim, RejectsBadShapesAndNonFiniteQuantizedDims) {
   EXPECT_THROW(kv_fp8_sim(y.data(), x.data(), 1, kDim), std::invalid_argument);
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -13,9 +13,12 @@ namespace {
 TensorMap act_quant_inputs(const Case& c) {
   const int64_t rows = c.i64("rows"), cols = c.i64("cols");
   switch (c.i64_or("dist", 0)) {
-    case 1: return {{"x", random_bf16_wide({rows, cols}, c.seed, "x", -30, 30)}};
-    case 2: return {{"x", random_bf16_quant_edges({rows, cols}, c.seed, "x", 128, 448, -22, 100)}};
-    default: return {{"x", random_bf16({rows, cols}, c.seed, "x")}};
+  case 1:
+    return {{"x", random_bf16_wide({rows, cols}, c.seed, "x", -30, 30)}};
+  case 2:
+    return {{"x", random_bf16_quant_edges({rows, cols}, c.seed, "x", 128, 448, -22, 100)}};
+  default:
+    return {{"x", random_bf16({rows, cols}, c.seed, "x")}};
   }
 }
 
@@ -29,16 +32,17 @@ TensorMap act_quant_reference(const Case& c, const TensorMap& in) {
 
 std::vector<Case> act_quant_cases(Suite suite) {
   switch (suite) {
-    case Suite::smoke:
-      return {make_case("act_quant", {{"rows", 5}, {"cols", 256}}), make_case("act_quant", {{"rows", 3}, {"cols", 128}, {"dist", 1}}),
-              make_case("act_quant", {{"rows", 4}, {"cols", 256}, {"dist", 2}})};
-    case Suite::standard:
-      return {make_case("act_quant", {{"rows", 64}, {"cols", 4096}}),
-              make_case("act_quant", {{"rows", 256}, {"cols", 7168}, {"dist", 1}}),
-              make_case("act_quant", {{"rows", 64}, {"cols", 7168}, {"dist", 2}})};
-    case Suite::full:
-      return {make_case("act_quant", {{"rows", 8192}, {"cols", 7168}}),
-              make_case("act_quant", {{"rows", 16384}, {"cols", 4096}, {"dist", 1}})};
+  case Suite::smoke:
+    return {make_case("act_quant", {{"rows", 5}, {"cols", 256}}),
+            make_case("act_quant", {{"rows", 3}, {"cols", 128}, {"dist", 1}}),
+            make_case("act_quant", {{"rows", 4}, {"cols", 256}, {"dist", 2}})};
+  case Suite::standard:
+    return {make_case("act_quant", {{"rows", 64}, {"cols", 4096}}),
+            make_case("act_quant", {{"rows", 256}, {"cols", 7168}, {"dist", 1}}),
+            make_case("act_quant", {{"rows", 64}, {"cols", 7168}, {"dist", 2}})};
+  case Suite::full:
+    return {make_case("act_quant", {{"rows", 8192}, {"cols", 7168}}),
+            make_case("act_quant", {{"rows", 16384}, {"cols", 4096}, {"dist", 1}})};
   }
   return {};
 }
@@ -71,6 +75,6 @@ OpSpec make_act_quant_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_act_quant_op);
-}  // namespace v4::harness
+} // namespace v4::harness

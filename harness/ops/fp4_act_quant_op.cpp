@@ -14,9 +14,13 @@ namespace {
 TensorMap fp4_inputs(const Case& c) {
   const int64_t rows = c.i64("rows"), cols = c.i64("cols");
   switch (c.i64_or("dist", 0)) {
-    case 1: return {{"x", random_bf16_wide({rows, cols}, c.seed, "x", -30, 30)}};
-    case 2: return {{"x", random_bf16_quant_edges({rows, cols}, c.seed, "x", reference::kFp4Block, 6, -126, 120)}};
-    default: return {{"x", random_bf16({rows, cols}, c.seed, "x")}};
+  case 1:
+    return {{"x", random_bf16_wide({rows, cols}, c.seed, "x", -30, 30)}};
+  case 2:
+    return {{"x", random_bf16_quant_edges({rows, cols}, c.seed, "x", reference::kFp4Block, 6, -126,
+                                          120)}};
+  default:
+    return {{"x", random_bf16({rows, cols}, c.seed, "x")}};
   }
 }
 
@@ -25,11 +29,14 @@ std::vector<Case> fp4_cases(const std::string& op, Suite suite) {
     return make_case(op, {{"rows", rows}, {"cols", cols}, {"dist", dist}});
   };
   switch (suite) {
-    case Suite::smoke: return {make(5, 128, 0), make(3, 128, 1), make(4, 256, 2)};
-    // 64 tokens x 64 indexer heads; wide activations; edges.
-    case Suite::standard: return {make(4096, 128, 0), make(256, 7168, 1), make(64, 4096, 2)};
-    // An 8192-token prefill's indexer queries (x 64 heads) and 8192x7168 activations.
-    case Suite::full: return {make(524288, 128, 0), make(8192, 7168, 1)};
+  case Suite::smoke:
+    return {make(5, 128, 0), make(3, 128, 1), make(4, 256, 2)};
+  // 64 tokens x 64 indexer heads; wide activations; edges.
+  case Suite::standard:
+    return {make(4096, 128, 0), make(256, 7168, 1), make(64, 4096, 2)};
+  // An 8192-token prefill's indexer queries (x 64 heads) and 8192x7168 activations.
+  case Suite::full:
+    return {make(524288, 128, 0), make(8192, 7168, 1)};
   }
   return {};
 }
@@ -37,7 +44,8 @@ std::vector<Case> fp4_cases(const std::string& op, Suite suite) {
 TensorMap fp4_act_quant_reference(const Case&, const TensorMap& in) {
   const Tensor& x = require_tensor(in, "x", "fp4_act_quant");
   const int64_t rows = x.dim(0), cols = x.dim(1);
-  Tensor q = make_tensor<e2m1x2>({rows, cols / 2}), s = make_tensor<ue8m0>({rows, cols / reference::kFp4Block});
+  Tensor q = make_tensor<e2m1x2>({rows, cols / 2}),
+         s = make_tensor<ue8m0>({rows, cols / reference::kFp4Block});
   reference::fp4_act_quant(q.data<e2m1x2>(), s.data<ue8m0>(), x.data<bf16>(), rows, cols);
   return {{"q", q}, {"s", s}};
 }
@@ -50,7 +58,8 @@ OpSpec make_fp4_act_quant_op() {
   OpSpec op;
   op.name = "fp4_act_quant";
   op.stem = "fp4_act_quant";
-  op.summary = "FP4 e2m1 per-token 1x32 quantization, packed codes + ue8m0 power-of-two scales (spec 2.4)";
+  op.summary =
+      "FP4 e2m1 per-token 1x32 quantization, packed codes + ue8m0 power-of-two scales (spec 2.4)";
   op.row_inputs = {"x"};
   op.cases = [](Suite s) { return fp4_cases("fp4_act_quant", s); };
   op.make_inputs = fp4_inputs;
@@ -59,7 +68,7 @@ OpSpec make_fp4_act_quant_op() {
   op.properties = quant_properties(fp4_view, [](const Tensor& x) {
     return fp4_view({{"x", x}}, fp4_act_quant_reference(Case{}, {{"x", x}}));
   });
-  op.cost = [](const Case& c) {  // 2 B read, 0.5 + 1/32 B written per element
+  op.cost = [](const Case& c) { // 2 B read, 0.5 + 1/32 B written per element
     const double n = double(c.i64("rows")) * double(c.i64("cols"));
     return Cost{n * 2 + n / 2 + n / 32, 0};
   };
@@ -78,17 +87,19 @@ OpSpec make_fp4_act_quant_sim_op() {
   OpSpec op;
   op.name = "fp4_act_quant_sim";
   op.stem = "fp4_act_quant";
-  op.summary = "in-place FP4 simulation y = bf16(e2m1(x/s)*s) per 1x32 block, indexer q and keys (spec 2.4)";
+  op.summary =
+      "in-place FP4 simulation y = bf16(e2m1(x/s)*s) per 1x32 block, indexer q and keys (spec 2.4)";
   op.row_inputs = {"x"};
   op.cases = [](Suite s) { return fp4_cases("fp4_act_quant_sim", s); };
   op.make_inputs = fp4_inputs;
   op.outputs = {{"y", ComparePolicy::bitwise("q*s is exact in bf16")}};
   const QuantView view = [](const TensorMap& in, const TensorMap& out) {
     const Tensor& x = in.at("x");
-    return properties::blocks_from_simulated(x, out.at("y"), reference::kFp4Block, x.dim(1), reference::kE2m1ScaleRule);
+    return properties::blocks_from_simulated(x, out.at("y"), reference::kFp4Block, x.dim(1),
+                                             reference::kE2m1ScaleRule);
   };
   op.properties = simulated_quant_properties(view, fp4_sim_apply, "y");
-  op.cost = [](const Case& c) {  // bf16 read + bf16 write
+  op.cost = [](const Case& c) { // bf16 read + bf16 write
     return Cost{double(c.i64("rows")) * double(c.i64("cols")) * 4, 0};
   };
   op.max_invariance_rows = 4097;
@@ -98,7 +109,7 @@ OpSpec make_fp4_act_quant_sim_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_fp4_act_quant_op);
 V4_REGISTER_OP(make_fp4_act_quant_sim_op);
-}  // namespace v4::harness
+} // namespace v4::harness

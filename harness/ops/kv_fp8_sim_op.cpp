@@ -14,9 +14,13 @@ namespace {
 TensorMap kv_fp8_sim_inputs(const Case& c) {
   const int64_t rows = c.i64("rows"), dim = c.i64("dim");
   switch (c.i64_or("dist", 0)) {
-    case 1: return {{"x", random_bf16_wide({rows, dim}, c.seed, "x", -30, 30)}};
-    case 2: return {{"x", random_bf16_quant_edges({rows, dim}, c.seed, "x", reference::kKvSimBlock, 448, -22, 100)}};
-    default: return {{"x", random_bf16({rows, dim}, c.seed, "x")}};
+  case 1:
+    return {{"x", random_bf16_wide({rows, dim}, c.seed, "x", -30, 30)}};
+  case 2:
+    return {{"x", random_bf16_quant_edges({rows, dim}, c.seed, "x", reference::kKvSimBlock, 448,
+                                          -22, 100)}};
+  default:
+    return {{"x", random_bf16({rows, dim}, c.seed, "x")}};
   }
 }
 
@@ -35,11 +39,14 @@ std::vector<Case> kv_fp8_sim_cases(Suite suite) {
     return make_case("kv_fp8_sim", {{"rows", rows}, {"dim", dim}, {"dist", dist}});
   };
   switch (suite) {
-    // dim 512: a KV row (448 nope + 64 RoPE dims); 448: the golden layout (no RoPE tail).
-    case Suite::smoke: return {make(5, 512, 0), make(3, 512, 1), make(4, 448, 2)};
-    case Suite::standard: return {make(256, 512, 0), make(512, 512, 1), make(256, 512, 2)};
-    // One 8192-token prefill's window KV rows; 64 such sequences' compressed entries.
-    case Suite::full: return {make(8192, 512, 0), make(65536, 512, 1)};
+  // dim 512: a KV row (448 nope + 64 RoPE dims); 448: the golden layout (no RoPE tail).
+  case Suite::smoke:
+    return {make(5, 512, 0), make(3, 512, 1), make(4, 448, 2)};
+  case Suite::standard:
+    return {make(256, 512, 0), make(512, 512, 1), make(256, 512, 2)};
+  // One 8192-token prefill's window KV rows; 64 such sequences' compressed entries.
+  case Suite::full:
+    return {make(8192, 512, 0), make(65536, 512, 1)};
   }
   return {};
 }
@@ -55,11 +62,13 @@ PropertyOutcome not_identity(const Case&, const TensorMap& in, const TensorMap& 
   o.bound_value = 1;
   int64_t changed = 0;
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t j = 0; j < reference::kKvSimDims; ++j) changed += x.data<bf16>()[r * dim + j].bits != y.data<bf16>()[r * dim + j].bits;
+    for (int64_t j = 0; j < reference::kKvSimDims; ++j)
+      changed += x.data<bf16>()[r * dim + j].bits != y.data<bf16>()[r * dim + j].bits;
   }
   o.measured = double(changed);
   o.passed = rows == 0 || changed > 0;
-  o.detail = fmt::format("{} of {} quantized elements changed", changed, rows * reference::kKvSimDims);
+  o.detail =
+      fmt::format("{} of {} quantized elements changed", changed, rows * reference::kKvSimDims);
   return o;
 }
 
@@ -67,21 +76,23 @@ OpSpec make_kv_fp8_sim_op() {
   OpSpec op;
   op.name = "kv_fp8_sim";
   op.stem = "kv_fp8_sim";
-  op.summary = "in-place FP8 simulation of KV rows: dims [0,448) through e4m3 per 1x64 block, RoPE dims kept (spec 2.3, D1)";
+  op.summary = "in-place FP8 simulation of KV rows: dims [0,448) through e4m3 per 1x64 block, RoPE "
+               "dims kept (spec 2.3, D1)";
   op.row_inputs = {"x"};
   op.cases = kv_fp8_sim_cases;
   op.make_inputs = kv_fp8_sim_inputs;
   op.outputs = {{"y", ComparePolicy::bitwise("q*s is exact in bf16; RoPE dims copied")}};
   const QuantView view = [](const TensorMap& in, const TensorMap& out) {
-    return properties::blocks_from_simulated(in.at("x"), out.at("y"), reference::kKvSimBlock, reference::kKvSimDims,
-                                             reference::kE4m3ScaleRule);
+    return properties::blocks_from_simulated(in.at("x"), out.at("y"), reference::kKvSimBlock,
+                                             reference::kKvSimDims, reference::kE4m3ScaleRule);
   };
   op.properties = simulated_quant_properties(view, kv_fp8_sim_apply, "y");
-  op.properties.push_back({"rope_dims_untouched", [](const Case&, const TensorMap& in, const TensorMap& out) {
-                             return properties::check_columns_untouched(in.at("x"), out.at("y"), reference::kKvSimDims);
-                           }});
+  op.properties.push_back(
+      {"rope_dims_untouched", [](const Case&, const TensorMap& in, const TensorMap& out) {
+         return properties::check_columns_untouched(in.at("x"), out.at("y"), reference::kKvSimDims);
+       }});
   op.properties.push_back({"not_identity", not_identity});
-  op.cost = [](const Case& c) {  // bf16 read + bf16 write: 4 B per element
+  op.cost = [](const Case& c) { // bf16 read + bf16 write: 4 B per element
     return Cost{double(c.i64("rows")) * double(c.i64("dim")) * 4, 0};
   };
   op.max_invariance_rows = 4097;
@@ -89,6 +100,6 @@ OpSpec make_kv_fp8_sim_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_kv_fp8_sim_op);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -15,8 +15,10 @@
 namespace v4::harness {
 namespace {
 
-const ComparePolicy kCodes = ComparePolicy::bitwise("one RNE rounding of an exact x/s: no error to accumulate");
-const ComparePolicy kScales = ComparePolicy::bitwise("power-of-two scale read off exact bits (spec 2.1)");
+const ComparePolicy kCodes =
+    ComparePolicy::bitwise("one RNE rounding of an exact x/s: no error to accumulate");
+const ComparePolicy kScales =
+    ComparePolicy::bitwise("power-of-two scale read off exact bits (spec 2.1)");
 const ComparePolicy kSimulated = ComparePolicy::bitwise("q*s is exact in bf16 (spec 2.3/2.4)");
 
 // Rows and columns of a recorded 2-D (or flattened N-D) tensor; the last dimension is columns.
@@ -29,7 +31,8 @@ std::vector<GoldenLine> check_quant_act_fp8(const GoldenCase& gc) {
   std::vector<GoldenLine> lines;
   const Tensor x = gc.tensor("in.x_b128");
   const auto [rows, cols] = rows_cols(x);
-  Tensor q(DType::e4m3, gc.tensor("out.y_b128").shape()), s(DType::ue8m0, gc.tensor("out.scale_b128").shape());
+  Tensor q(DType::e4m3, gc.tensor("out.y_b128").shape()),
+      s(DType::ue8m0, gc.tensor("out.scale_b128").shape());
   reference::act_quant(q.data<e4m3>(), s.data<ue8m0>(), x.data<bf16>(), rows, cols);
   lines.push_back(golden_compare(gc, "out.y_b128", q, gc.tensor("out.y_b128"), kCodes));
   lines.push_back(golden_compare(gc, "out.scale_b128", s, gc.tensor("out.scale_b128"), kScales));
@@ -39,14 +42,16 @@ std::vector<GoldenLine> check_quant_act_fp8(const GoldenCase& gc) {
   const auto [rows64, cols64] = rows_cols(x64);
   Tensor y(DType::bf16, gc.tensor("out.y_b64_inplace").shape());
   reference::kv_fp8_sim(y.data<bf16>(), x64.data<bf16>(), rows64, cols64);
-  lines.push_back(golden_compare(gc, "out.y_b64_inplace", y, gc.tensor("out.y_b64_inplace"), kSimulated));
+  lines.push_back(
+      golden_compare(gc, "out.y_b64_inplace", y, gc.tensor("out.y_b64_inplace"), kSimulated));
   return lines;
 }
 
 std::vector<GoldenLine> check_quant_act_fp4(const GoldenCase& gc) {
   const Tensor x = gc.tensor("in.x");
   const auto [rows, cols] = rows_cols(x);
-  Tensor q(DType::e2m1x2, gc.tensor("out.y_packed").shape()), s(DType::ue8m0, gc.tensor("out.scale").shape()),
+  Tensor q(DType::e2m1x2, gc.tensor("out.y_packed").shape()),
+      s(DType::ue8m0, gc.tensor("out.scale").shape()),
       y(DType::bf16, gc.tensor("out.y_inplace").shape());
   reference::fp4_act_quant(q.data<e2m1x2>(), s.data<ue8m0>(), x.data<bf16>(), rows, cols);
   reference::fp4_act_quant_sim(y.data<bf16>(), x.data<bf16>(), rows, cols);
@@ -55,7 +60,7 @@ std::vector<GoldenLine> check_quant_act_fp4(const GoldenCase& gc) {
           golden_compare(gc, "out.y_inplace", y, gc.tensor("out.y_inplace"), kSimulated)};
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_GOLDEN("quant_act_fp8", check_quant_act_fp8);
 V4_REGISTER_GOLDEN("quant_act_fp4", check_quant_act_fp4);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -13,14 +13,18 @@
 
 namespace v4::harness {
 
-using QuantView = std::function<properties::QuantizedBlocks(const TensorMap& in, const TensorMap& out)>;
+using QuantView =
+    std::function<properties::QuantizedBlocks(const TensorMap& in, const TensorMap& out)>;
 
 // scale_rule, block_max_code, element_error, codes_on_grid, sign_preserved, idempotent.
-inline std::vector<DomainProperty> quant_properties(QuantView view,
-                                                    std::function<properties::QuantizedBlocks(const Tensor&)> requantize) {
+inline std::vector<DomainProperty>
+quant_properties(QuantView view,
+                 std::function<properties::QuantizedBlocks(const Tensor&)> requantize) {
   using properties::QuantizedBlocks;
   auto with = [view](PropertyOutcome (*check)(const QuantizedBlocks&)) {
-    return [view, check](const Case&, const TensorMap& in, const TensorMap& out) { return check(view(in, out)); };
+    return [view, check](const Case&, const TensorMap& in, const TensorMap& out) {
+      return check(view(in, out));
+    };
   };
   return {
       {"scale_rule", with(properties::check_scale_rule)},
@@ -36,14 +40,16 @@ inline std::vector<DomainProperty> quant_properties(QuantView view,
 }
 
 // The in-place form: y = sim(x). Adds "fixed_point": sim(y) == y bit for bit.
-inline std::vector<DomainProperty> simulated_quant_properties(QuantView view, std::function<Tensor(const Tensor&)> sim,
-                                                              const std::string& y_name) {
+inline std::vector<DomainProperty>
+simulated_quant_properties(QuantView view, std::function<Tensor(const Tensor&)> sim,
+                           const std::string& y_name) {
   std::vector<DomainProperty> props = quant_properties(view, nullptr);
-  props.pop_back();  // value idempotence is the fixed point below, checked on the whole tensor
-  props.push_back({"fixed_point", [sim, y_name](const Case&, const TensorMap&, const TensorMap& out) {
-                     return properties::check_fixed_point(out.at(y_name), sim(out.at(y_name)));
-                   }});
+  props.pop_back(); // value idempotence is the fixed point below, checked on the whole tensor
+  props.push_back(
+      {"fixed_point", [sim, y_name](const Case&, const TensorMap&, const TensorMap& out) {
+         return properties::check_fixed_point(out.at(y_name), sim(out.at(y_name)));
+       }});
   return props;
 }
 
-}  // namespace v4::harness
+} // namespace v4::harness
