@@ -16,10 +16,8 @@ namespace v4::harness {
 using QuantView =
     std::function<properties::QuantizedBlocks(const TensorMap& in, const TensorMap& out)>;
 
-// scale_rule, block_max_code, element_error, codes_on_grid, sign_preserved, idempotent.
-inline std::vector<DomainProperty>
-quant_properties(QuantView view,
-                 std::function<properties::QuantizedBlocks(const Tensor&)> requantize) {
+// scale_rule, block_max_code, element_error, codes_on_grid, sign_preserved: every view.
+inline std::vector<DomainProperty> quant_value_properties(QuantView view) {
   using properties::QuantizedBlocks;
   auto with = [view](PropertyOutcome (*check)(const QuantizedBlocks&)) {
     return [view, check](const Case&, const TensorMap& in, const TensorMap& out) {
@@ -32,19 +30,27 @@ quant_properties(QuantView view,
       {"element_error", with(properties::check_element_error)},
       {"codes_on_grid", with(properties::check_codes_on_grid)},
       {"sign_preserved", with(properties::check_sign_preserved)},
-      {"idempotent",
-       [view, requantize](const Case&, const TensorMap& in, const TensorMap& out) {
-         return properties::check_idempotent(view(in, out), requantize);
-       }},
   };
 }
 
-// The in-place form: y = sim(x). Adds "fixed_point": sim(y) == y bit for bit.
+// A packed quantizer: the value properties plus "idempotent" (re-quantizing q·s with the
+// reference gives the same q·s).
+inline std::vector<DomainProperty>
+quant_properties(QuantView view,
+                 std::function<properties::QuantizedBlocks(const Tensor&)> requantize) {
+  std::vector<DomainProperty> props = quant_value_properties(view);
+  props.push_back(
+      {"idempotent", [view, requantize](const Case&, const TensorMap& in, const TensorMap& out) {
+         return properties::check_idempotent(view(in, out), requantize);
+       }});
+  return props;
+}
+
+// The in-place form y = sim(x): the value properties plus "fixed_point": sim(y) == y bit for bit.
 inline std::vector<DomainProperty>
 simulated_quant_properties(QuantView view, std::function<Tensor(const Tensor&)> sim,
                            const std::string& y_name) {
-  std::vector<DomainProperty> props = quant_properties(view, nullptr);
-  props.pop_back(); // value idempotence is the fixed point below, checked on the whole tensor
+  std::vector<DomainProperty> props = quant_value_properties(view);
   props.push_back(
       {"fixed_point", [sim, y_name](const Case&, const TensorMap&, const TensorMap& out) {
          return properties::check_fixed_point(out.at(y_name), sim(out.at(y_name)));
