@@ -11,17 +11,22 @@ namespace v4::reference {
 
 int pow2_scale_exponent(float amax, ScaleRule rule) {
   const float a = std::max(amax, rule.floor);
-  const float t = a * (1.0f / rule.q_max);  // fp32 product with the fp32 reciprocal, as [C]
+  // fp32 product with the fp32 reciprocal, as [C]. The floors keep t normal (e4m3: t >= 2.2e-7,
+  // e2m1: t >= 2^-126), which the bit trick below needs: a subnormal t has biased exponent 0.
+  const float t = a * (1.0f / rule.q_max);
   const uint32_t bits = std::bit_cast<uint32_t>(t);
   const int biased = int((bits >> 23) & 0xFF);
   const bool has_mantissa = (bits & 0x7FFFFF) != 0;
   return biased - 127 + (has_mantissa ? 1 : 0);
 }
 
-void decode_finite(float* out, const bf16* x, int64_t n, int64_t first_index, const char* function) {
+void decode_finite(float* out, const bf16* x, int64_t n, int64_t first_index,
+                   const char* function) {
   for (int64_t i = 0; i < n; ++i) {
     out[i] = bf16_decode(x[i]);
-    require(std::isfinite(out[i]), function,
+    if (std::isfinite(out[i]))
+      continue; // (the message is built only on failure: hot loop)
+    require(false, function,
             "input element " + std::to_string(first_index + i) + " is " + std::to_string(out[i]) +
                 "; quantizer inputs must be finite (spec D6)");
   }
@@ -30,15 +35,17 @@ void decode_finite(float* out, const bf16* x, int64_t n, int64_t first_index, co
 namespace {
 float block_amax(const float* v, int64_t n) {
   float amax = 0.0f;
-  for (int64_t i = 0; i < n; ++i) amax = std::max(amax, std::fabs(v[i]));
+  for (int64_t i = 0; i < n; ++i)
+    amax = std::max(amax, std::fabs(v[i]));
   return amax;
 }
-}  // namespace
+} // namespace
 
 int quantize_block_e4m3(e4m3* q, const float* v, int64_t n) {
   const int e = pow2_scale_exponent(block_amax(v, n), kE4m3ScaleRule);
-  const float inv_scale = exp2_exact(-e);  // v·2^-e is exact: the same as v / s
-  for (int64_t j = 0; j < n; ++j) q[j] = e4m3_encode(std::clamp(v[j] * inv_scale, -kE4m3Max, kE4m3Max));
+  const float inv_scale = exp2_exact(-e); // v·2^-e is exact: the same as v / s
+  for (int64_t j = 0; j < n; ++j)
+    q[j] = e4m3_encode(std::clamp(v[j] * inv_scale, -kE4m3Max, kE4m3Max));
   return e;
 }
 
@@ -51,4 +58,4 @@ int quantize_block_e2m1(e2m1x2* q, int64_t first, const float* v, int64_t n) {
   return e;
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -11,11 +11,11 @@
 namespace v4::reference {
 
 struct ScaleRule {
-  float q_max;  // 448 (e4m3) or 6 (e2m1)
-  float floor;  // lower bound on amax
+  float q_max; // 448 (e4m3) or 6 (e2m1)
+  float floor; // lower bound on amax
 };
 inline constexpr ScaleRule kE4m3ScaleRule{448.0f, 1e-4f};
-inline constexpr ScaleRule kE2m1ScaleRule{6.0f, 6.0f * 1.17549435e-38f};  // 6·2^-126
+inline constexpr ScaleRule kE2m1ScaleRule{6.0f, 6.0f * 0x1p-126f};
 
 // Exponent e of the scale 2^e for a block whose largest magnitude is amax (finite, >= 0).
 int pow2_scale_exponent(float amax, ScaleRule rule);
@@ -29,4 +29,4 @@ int quantize_block_e4m3(e4m3* q, const float* v, int64_t n);
 // Codes go to elements [first, first + n) of the packed array q.
 int quantize_block_e2m1(e2m1x2* q, int64_t first, const float* v, int64_t n);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -25,12 +25,13 @@ void fp4_act_quant_sim(bf16* y, const bf16* x, int64_t rows, int64_t cols) {
   require(rows >= 0 && cols > 0 && cols % kFp4Block == 0, "fp4_act_quant_sim",
           "cols must be a positive multiple of 32");
   float v[kFp4Block];
-  e2m1x2 q[kFp4Block / 2];
+  e2m1x2 q[kFp4Block / 2] = {};
   for (int64_t base = 0; base < rows * cols; base += kFp4Block) {
     decode_finite(v, x + base, kFp4Block, base, "fp4_act_quant_sim");
     const float scale = exp2_exact(quantize_block_e2m1(q, 0, v, kFp4Block));
-    for (int64_t j = 0; j < kFp4Block; ++j) y[base + j] = bf16_encode(e2m1_decode(e2m1_get(q, j)) * scale);
+    for (int64_t j = 0; j < kFp4Block; ++j)
+      y[base + j] = bf16_encode(e2m1_decode(e2m1_get(q, j)) * scale);
   }
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -13,4 +13,4 @@ namespace v4::reference {
 // w4: [n, k/2] packed e2m1 · s: [n, k/32] ue8m0 · w: [n, k] fp32 (finite), k % 32 == 0.
 void fp4_weight_quant(e2m1x2* w4, ue8m0* s, const float* w, int64_t n, int64_t k);
 
-}  // namespace v4::reference
+} // namespace v4::reference

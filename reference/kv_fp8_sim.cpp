@@ -17,10 +17,12 @@ void kv_fp8_sim(bf16* y, const bf16* x, int64_t rows, int64_t dim) {
     for (int64_t base = 0; base < kKvSimDims; base += kKvSimBlock) {
       decode_finite(v, xr + base, kKvSimBlock, r * dim + base, "kv_fp8_sim");
       const float scale = exp2_exact(quantize_block_e4m3(q, v, kKvSimBlock));
-      for (int64_t j = 0; j < kKvSimBlock; ++j) yr[base + j] = bf16_encode(e4m3_decode(q[j]) * scale);
+      for (int64_t j = 0; j < kKvSimBlock; ++j)
+        yr[base + j] = bf16_encode(e4m3_decode(q[j]) * scale);
     }
-    std::copy(xr + kKvSimDims, xr + dim, yr + kKvSimDims);  // RoPE dims: bit for bit
+    if (yr != xr)
+      std::copy(xr + kKvSimDims, xr + dim, yr + kKvSimDims); // RoPE dims: bit for bit
   }
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference
