@@ -12,13 +12,16 @@ namespace v4::properties {
 // products are exact): |out - exact| <= half a bf16 spacing at |out| + 9u·Σ|terms| (an fp32
 // implementation: 5 products, 4 additions, any order). Fails on a transposed comb.
 harness::PropertyOutcome check_post_formula(const harness::Tensor& out, const harness::Tensor& f,
-                                            const harness::Tensor& residual, const harness::Tensor& post,
+                                            const harness::Tensor& residual,
+                                            const harness::Tensor& post,
                                             const harness::Tensor& comb);
 
 // Tokens whose comb is a 0/1 permutation matrix and whose post is 0 route streams exactly:
 // X'_k == X_j where comb[j, k] = 1 (value equality; every sum is exact). With a non-symmetric
 // permutation this tells comb from combᵀ. Fails if no such token is present.
-harness::PropertyOutcome check_permutation_routing(const harness::Tensor& out, const harness::Tensor& residual,
-                                                   const harness::Tensor& post, const harness::Tensor& comb);
+harness::PropertyOutcome check_permutation_routing(const harness::Tensor& out,
+                                                   const harness::Tensor& residual,
+                                                   const harness::Tensor& post,
+                                                   const harness::Tensor& comb);
 
-}  // namespace v4::properties
+} // namespace v4::properties

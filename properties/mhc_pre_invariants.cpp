@@ -9,11 +9,12 @@
 
 namespace v4::properties {
 
-harness::PropertyOutcome check_weighted_sum_box(const harness::Tensor& y, const harness::Tensor& x, float lo,
-                                                float hi) {
+harness::PropertyOutcome check_weighted_sum_box(const harness::Tensor& y, const harness::Tensor& x,
+                                                float lo, float hi) {
   constexpr double kU = 0x1p-24;
   harness::PropertyOutcome o;
-  o.bound = fmt::format("y in the box of pre_j in [{:g}, {:.9g}], widened by 7u hi sum|X_j|", lo, hi);
+  o.bound =
+      fmt::format("y in the box of pre_j in [{:g}, {:.9g}], widened by 7u hi sum|X_j|", lo, hi);
   const int64_t tokens = x.dim(0), dim = x.dim(2);
   int64_t bad = 0;
   for (int64_t t = 0; t < tokens; ++t) {
@@ -32,13 +33,16 @@ harness::PropertyOutcome check_weighted_sum_box(const harness::Tensor& y, const 
       const double got = reference::bf16_decode(y.data<bf16>()[t * dim + i]);
       if (got < y_low || got > y_high) {
         o.measured = std::max(o.measured, got < y_low ? y_low - got : got - y_high);
-        if (bad++ == 0) o.detail = fmt::format("token {} element {}: y = {:g} outside [{:g}, {:g}]", t, i, got, y_low, y_high);
+        if (bad++ == 0)
+          o.detail = fmt::format("token {} element {}: y = {:g} outside [{:g}, {:g}]", t, i, got,
+                                 y_low, y_high);
       }
     }
   }
   o.passed = bad == 0;
-  if (o.passed) o.detail = fmt::format("{} elements inside their boxes", tokens * dim);
+  if (o.passed)
+    o.detail = fmt::format("{} elements inside their boxes", tokens * dim);
   return o;
 }
 
-}  // namespace v4::properties
+} // namespace v4::properties

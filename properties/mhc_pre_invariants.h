@@ -10,7 +10,7 @@ namespace v4::properties {
 // [Σ_j min(lo·X_j, hi·X_j), Σ_j max(lo·X_j, hi·X_j)], widened by an fp32 implementation's
 // rounding (4 products and 3 additions: 7u·hi·Σ_j|X_j|) and rounded to bf16 (monotone).
 // y: [tokens, dim] bf16 · x: [tokens, 4, dim] bf16.
-harness::PropertyOutcome check_weighted_sum_box(const harness::Tensor& y, const harness::Tensor& x, float lo,
-                                                float hi);
+harness::PropertyOutcome check_weighted_sum_box(const harness::Tensor& y, const harness::Tensor& x,
+                                                float lo, float hi);
 
-}  // namespace v4::properties
+} // namespace v4::properties

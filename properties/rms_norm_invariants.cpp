@@ -15,30 +15,38 @@ using harness::Tensor;
 
 namespace {
 
-constexpr double kU = 0x1p-24;     // fp32 unit roundoff
-constexpr double kUb = 0x1p-8;     // bf16 unit roundoff (7 stored mantissa bits)
+constexpr double kU = 0x1p-24; // fp32 unit roundoff
+constexpr double kUb = 0x1p-8; // bf16 unit roundoff (7 stored mantissa bits)
 
-float value(const Tensor& t, int64_t i) { return reference::bf16_decode(t.data<bf16>()[i]); }
-bool sign_bit(const Tensor& t, int64_t i) { return (t.data<bf16>()[i].bits & 0x8000) != 0; }
+float value(const Tensor& t, int64_t i) {
+  return reference::bf16_decode(t.data<bf16>()[i]);
+}
+bool sign_bit(const Tensor& t, int64_t i) {
+  return (t.data<bf16>()[i].bits & 0x8000) != 0;
+}
 
 // Relative error of an fp32 implementation's rsqrt factor: a sum of `count` positive squares in
 // any order ((count - 1)u), the mean's division and + eps (2u), halved by the square root, then
 // rsqrt within 2 ULPs (4u).
-double rsqrt_error(int64_t count) { return (double(count - 1) * kU + 2 * kU) / 2 + 4 * kU; }
+double rsqrt_error(int64_t count) {
+  return (double(count - 1) * kU + 2 * kU) / 2 + 4 * kU;
+}
 
 double mean_square(const Tensor& x, int64_t begin, int64_t count) {
   double s = 0;
-  for (int64_t i = 0; i < count; ++i) s += double(value(x, begin + i)) * value(x, begin + i);
+  for (int64_t i = 0; i < count; ++i)
+    s += double(value(x, begin + i)) * value(x, begin + i);
   return s / double(count);
 }
 
 PropertyOutcome finish(PropertyOutcome o, int64_t bad, const std::string& pass_detail) {
   o.passed = bad == 0;
-  if (o.passed) o.detail = pass_detail;
+  if (o.passed)
+    o.detail = pass_detail;
   return o;
 }
 
-}  // namespace
+} // namespace
 
 // y_i/w_i = x_i·ρ̃·(1 ± u)² (x·ρ and w·v rounded to fp32) · (1 ± 2^-8) (bf16 output), with
 // ρ̃ = ρ(1 ± rsqrt_error); so mean((y/w)²)/(ms·ρ²) ∈ [(1 - e)², (1 + e)²] and ms·ρ² = ms/(ms+eps).
@@ -64,15 +72,17 @@ PropertyOutcome check_zero_rows(const Tensor& x, const Tensor& y, const float* w
   int64_t bad = 0, found = 0;
   for (int64_t r = 0; r < rows; ++r) {
     bool zero = true;
-    for (int64_t i = 0; i < dim && zero; ++i) zero = value(x, r * dim + i) == 0;
-    if (!zero) continue;
+    for (int64_t i = 0; i < dim && zero; ++i)
+      zero = value(x, r * dim + i) == 0;
+    if (!zero)
+      continue;
     ++found;
     for (int64_t i = 0; i < dim; ++i) {
       const int64_t k = r * dim + i;
       const bool want_sign = sign_bit(x, k) != (w != nullptr && std::signbit(w[i]));
       if ((value(y, k) != 0 || sign_bit(y, k) != want_sign) && bad++ == 0) {
-        o.detail = fmt::format("row {} element {}: y = {:g} (sign {}), want {}0", r, i, value(y, k), int(sign_bit(y, k)),
-                               want_sign ? "-" : "+");
+        o.detail = fmt::format("row {} element {}: y = {:g} (sign {}), want {}0", r, i, value(y, k),
+                               int(sign_bit(y, k)), want_sign ? "-" : "+");
       }
     }
   }
@@ -85,7 +95,8 @@ PropertyOutcome check_zero_rows(const Tensor& x, const Tensor& y, const float* w
   return finish(o, bad, fmt::format("{} zero rows give signed zeros", found));
 }
 
-PropertyOutcome check_unit_rms(const Tensor& x, const Tensor& y, const float* w, int64_t dim, float eps) {
+PropertyOutcome check_unit_rms(const Tensor& x, const Tensor& y, const float* w, int64_t dim,
+                               float eps) {
   PropertyOutcome o;
   o.bound_value = unit_rms_bound(dim);
   o.bound = fmt::format("|mean((y/w)^2) / (ms/(ms+eps)) - 1| <= {:.3g}", o.bound_value);
@@ -93,7 +104,8 @@ PropertyOutcome check_unit_rms(const Tensor& x, const Tensor& y, const float* w,
   int64_t bad = 0, checked = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const double ms = mean_square(x, r * dim, dim);
-    if (ms == 0) continue;
+    if (ms == 0)
+      continue;
     double lhs = 0;
     bool usable = true;
     for (int64_t i = 0; i < dim && usable; ++i) {
@@ -101,30 +113,37 @@ PropertyOutcome check_unit_rms(const Tensor& x, const Tensor& y, const float* w,
       const double q = double(value(y, r * dim + i)) / w[i];
       lhs += q * q;
     }
-    if (!usable) continue;
+    if (!usable)
+      continue;
     ++checked;
     const double rel = std::fabs(lhs / double(dim) / (ms / (ms + eps)) - 1);
     o.measured = std::max(o.measured, rel);
-    if (rel > o.bound_value && bad++ == 0) o.detail = fmt::format("row {}: relative deviation {:.3g}", r, rel);
+    if (rel > o.bound_value && bad++ == 0)
+      o.detail = fmt::format("row {}: relative deviation {:.3g}", r, rel);
   }
-  return finish(o, bad, fmt::format("max relative deviation {:.3g} over {} rows", o.measured, checked));
+  return finish(o, bad,
+                fmt::format("max relative deviation {:.3g} over {} rows", o.measured, checked));
 }
 
 PropertyOutcome check_unit_rms_head(const Tensor& x, const Tensor& y, int64_t head_dim, float eps) {
   PropertyOutcome o;
   o.bound_value = unit_rms_head_bound(head_dim);
-  o.bound = fmt::format("|mean(y^2) / (ms/(ms+eps)) - 1| <= {:.3g} per head (bf16 arithmetic)", o.bound_value);
+  o.bound = fmt::format("|mean(y^2) / (ms/(ms+eps)) - 1| <= {:.3g} per head (bf16 arithmetic)",
+                        o.bound_value);
   const int64_t heads = x.numel() / head_dim;
   int64_t bad = 0, checked = 0;
   for (int64_t h = 0; h < heads; ++h) {
     const double ms = mean_square(x, h * head_dim, head_dim);
-    if (ms == 0) continue;
+    if (ms == 0)
+      continue;
     ++checked;
     const double rel = std::fabs(mean_square(y, h * head_dim, head_dim) / (ms / (ms + eps)) - 1);
     o.measured = std::max(o.measured, rel);
-    if (rel > o.bound_value && bad++ == 0) o.detail = fmt::format("head {}: relative deviation {:.3g}", h, rel);
+    if (rel > o.bound_value && bad++ == 0)
+      o.detail = fmt::format("head {}: relative deviation {:.3g}", h, rel);
   }
-  return finish(o, bad, fmt::format("max relative deviation {:.3g} over {} heads", o.measured, checked));
+  return finish(o, bad,
+                fmt::format("max relative deviation {:.3g} over {} heads", o.measured, checked));
 }
 
 PropertyOutcome check_scale_pairs(const Tensor& x, const Tensor& y, int64_t dim, float eps) {
@@ -139,16 +158,22 @@ PropertyOutcome check_scale_pairs(const Tensor& x, const Tensor& y, int64_t dim,
   for (int64_t r = 1; r < rows; ++r) {
     const int64_t a = (r - 1) * dim, b = r * dim;
     int64_t first = 0;
-    while (first < dim && value(x, a + first) == 0) ++first;
-    if (first == dim || value(x, b + first) == 0) continue;
+    while (first < dim && value(x, a + first) == 0)
+      ++first;
+    if (first == dim || value(x, b + first) == 0)
+      continue;
     const double alpha = double(value(x, b + first)) / value(x, a + first);
     int exponent = 0;
-    if (std::fabs(std::frexp(alpha, &exponent)) != 0.5 || alpha == 1 || alpha < 0) continue;  // not 2^k, k != 0
+    if (std::fabs(std::frexp(alpha, &exponent)) != 0.5 || alpha == 1 || alpha < 0)
+      continue; // not 2^k, k != 0
     bool scaled = true;
-    for (int64_t i = 0; i < dim && scaled; ++i) scaled = double(value(x, b + i)) == alpha * value(x, a + i);
-    if (!scaled) continue;
+    for (int64_t i = 0; i < dim && scaled; ++i)
+      scaled = double(value(x, b + i)) == alpha * value(x, a + i);
+    if (!scaled)
+      continue;
     const double ms = mean_square(x, a, dim);
-    const double drift = double(eps) * std::fabs(1 - 1 / (alpha * alpha)) / (2 * ms) + 2 * rsqrt_error(dim) + 4 * kU;
+    const double drift =
+        double(eps) * std::fabs(1 - 1 / (alpha * alpha)) / (2 * ms) + 2 * rsqrt_error(dim) + 4 * kU;
     if (drift >= kUb) {
       ++skipped;
       continue;
@@ -156,18 +181,21 @@ PropertyOutcome check_scale_pairs(const Tensor& x, const Tensor& y, int64_t dim,
     ++pairs;
     for (int64_t i = 0; i < dim; ++i) {
       const int32_t ca = y.data<bf16>()[a + i].bits, cb = y.data<bf16>()[b + i].bits;
-      const int32_t oa = (ca & 0x8000) ? -(ca & 0x7FFF) : ca, ob = (cb & 0x8000) ? -(cb & 0x7FFF) : cb;
+      const int32_t oa = (ca & 0x8000) ? -(ca & 0x7FFF) : ca,
+                    ob = (cb & 0x8000) ? -(cb & 0x7FFF) : cb;
       const double d = std::abs(oa - ob);
       o.measured = std::max(o.measured, d);
-      if (d > 1 && bad++ == 0) o.detail = fmt::format("rows {},{} element {}: {} ulp apart", r - 1, r, i, d);
+      if (d > 1 && bad++ == 0)
+        o.detail = fmt::format("rows {},{} element {}: {} ulp apart", r - 1, r, i, d);
     }
   }
   if (pairs == 0) {
     o.passed = false;
-    o.detail = fmt::format("no usable 2^k-scaled row pair ({} skipped): the input generator must plant one", skipped);
+    o.detail = fmt::format(
+        "no usable 2^k-scaled row pair ({} skipped): the input generator must plant one", skipped);
     return o;
   }
   return finish(o, bad, fmt::format("{} scaled pairs, max {} ulp apart", pairs, o.measured));
 }
 
-}  // namespace v4::properties
+} // namespace v4::properties

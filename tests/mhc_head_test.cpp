@@ -19,7 +19,8 @@ constexpr float kEps = 1e-6f;
 std::vector<bf16> repeat4(const std::vector<float>& row) {
   std::vector<bf16> out;
   for (int j = 0; j < 4; ++j)
-    for (float v : row) out.push_back(bf16_encode(v));
+    for (float v : row)
+      out.push_back(bf16_encode(v));
   return out;
 }
 
@@ -29,7 +30,8 @@ TEST(MhcHead, ZeroStreamsGiveZero) {
   const float base[4] = {0.3f, -1, 0, 2}, scale[1] = {0.8f};
   std::vector<bf16> y(5);
   hc_head(y.data(), x.data(), fn.data(), base, scale, 1, 5, kEps, kEps);
-  for (bf16 v : y) EXPECT_EQ(v.bits, 0x0000);
+  for (bf16 v : y)
+    EXPECT_EQ(v.bits, 0x0000);
 }
 
 // fn = 0: μ = 0, pre_j = σ(base_j) + eps. base = 0: pre = fl(0.5 + 1e-6) each, y = bf16(4·pre·x)
@@ -64,29 +66,35 @@ TEST(MhcHead, SaturatedGates) {
 TEST(MhcHead, IsTheCompositionOfItsParts) {
   const int64_t tokens = 2, dim = 8;
   std::vector<bf16> x;
-  for (int i = 0; i < tokens * 4 * dim; ++i) x.push_back(bf16_encode(std::cos(0.7f * float(i)) * 3));
+  for (int i = 0; i < tokens * 4 * dim; ++i)
+    x.push_back(bf16_encode(std::cos(0.7f * float(i)) * 3));
   std::vector<float> fn(size_t(4 * 4 * dim));
-  for (size_t i = 0; i < fn.size(); ++i) fn[i] = 0.1f * std::sin(0.3f * float(i));
+  for (size_t i = 0; i < fn.size(); ++i)
+    fn[i] = 0.1f * std::sin(0.3f * float(i));
   const float base[4] = {-1.2f, 0.2f, -0.3f, -1.0f}, scale[1] = {0.75f};
   std::vector<bf16> y(size_t(tokens * dim)), y2(size_t(tokens * dim));
   hc_head(y.data(), x.data(), fn.data(), base, scale, tokens, dim, kEps, kEps);
   std::vector<float> pre(size_t(tokens * 4));
   hc_mixes(pre.data(), x.data(), fn.data(), tokens, dim, 4, kEps);
-  for (int64_t i = 0; i < tokens * 4; ++i) pre[size_t(i)] = sigmoid_fp32(pre[size_t(i)] * scale[0] + base[i % 4]) + kEps;
+  for (int64_t i = 0; i < tokens * 4; ++i)
+    pre[size_t(i)] = sigmoid_fp32(pre[size_t(i)] * scale[0] + base[i % 4]) + kEps;
   hc_weighted_sum(y2.data(), pre.data(), x.data(), tokens, dim);
-  for (size_t i = 0; i < y.size(); ++i) EXPECT_EQ(y[i].bits, y2[i].bits) << i;
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_EQ(y[i].bits, y2[i].bits) << i;
 }
 
 TEST(MhcHead, BadShapesThrow) {
   std::vector<bf16> x(16), y(4);
   std::vector<float> fn(64);
   const float base[4] = {}, scale[1] = {1};
-  EXPECT_THROW(hc_head(y.data(), x.data(), fn.data(), base, scale, 1, 0, kEps, kEps), std::invalid_argument);
-  EXPECT_THROW(hc_head(y.data(), x.data(), fn.data(), base, scale, -1, 4, kEps, kEps), std::invalid_argument);
+  EXPECT_THROW(hc_head(y.data(), x.data(), fn.data(), base, scale, 1, 0, kEps, kEps),
+               std::invalid_argument);
+  EXPECT_THROW(hc_head(y.data(), x.data(), fn.data(), base, scale, -1, 4, kEps, kEps),
+               std::invalid_argument);
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference
 
 namespace v4::harness {
 namespace {
@@ -105,11 +113,12 @@ TEST(MhcHeadProperties, ReferencePassesAndUngatedSumFails) {
   for (int64_t t = 0; t < c.i64("tokens"); ++t)
     for (int64_t i = 0; i < dim; ++i) {
       double s = 0;
-      for (int64_t j = 0; j < 4; ++j) s += (j == 0 ? -1.0 : 1.0) * reference::bf16_decode(x.data<bf16>()[(t * 4 + j) * dim + i]);
+      for (int64_t j = 0; j < 4; ++j)
+        s += (j == 0 ? -1.0 : 1.0) * reference::bf16_decode(x.data<bf16>()[(t * 4 + j) * dim + i]);
       wrong.at("y").data<bf16>()[t * dim + i] = reference::bf16_encode(float(s));
     }
   EXPECT_FALSE(op.properties[0].check(c, in, wrong).passed);
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -35,9 +35,10 @@ TEST(MhcSinkhorn, UniformLogitsGiveQuarter) {
     std::array<float, 16> a;
     a.fill(v);
     const auto c = run(a);
-    for (float x : c) EXPECT_EQ(x, c[0]);
+    for (float x : c)
+      EXPECT_EQ(x, c[0]);
     EXPECT_NEAR(c[0], 0.25, kEps / 4 + 3 * kU) << v;
-    EXPECT_LT(c[0], 0.25f);  // S/(S + eps) < 1
+    EXPECT_LT(c[0], 0.25f); // S/(S + eps) < 1
   }
 }
 
@@ -47,10 +48,12 @@ TEST(MhcSinkhorn, UniformLogitsGiveQuarter) {
 // already doubly stochastic.
 TEST(MhcSinkhorn, CirculantStaysCirculant) {
   std::array<float, 16> a{};
-  for (int j = 0; j < 4; ++j) a[size_t(j * 5)] = std::log(2.0f);
+  for (int j = 0; j < 4; ++j)
+    a[size_t(j * 5)] = std::log(2.0f);
   const auto c = run(a);
   for (int j = 0; j < 4; ++j) {
-    for (int k = 0; k < 4; ++k) EXPECT_EQ(c[size_t(j * 4 + k)], j == k ? c[0] : c[1]) << j << "," << k;
+    for (int k = 0; k < 4; ++k)
+      EXPECT_EQ(c[size_t(j * 4 + k)], j == k ? c[0] : c[1]) << j << "," << k;
   }
   EXPECT_NEAR(c[0], 0.4, 6 * kEps + 100 * kU);
   EXPECT_NEAR(c[1], 0.2, 6 * kEps + 100 * kU);
@@ -67,9 +70,11 @@ TEST(MhcSinkhorn, DoublyStochasticInputIsNearlyFixed) {
     p[j * 4 + (j + 3) % 4] += 0.2;
   }
   std::array<float, 16> a;
-  for (int i = 0; i < 16; ++i) a[size_t(i)] = p[i] > 0 ? float(std::log(p[i])) : -30.0f;  // e^-30 ~ 1e-13
+  for (int i = 0; i < 16; ++i)
+    a[size_t(i)] = p[i] > 0 ? float(std::log(p[i])) : -30.0f; // e^-30 ~ 1e-13
   const auto c = run(a);
-  for (int i = 0; i < 16; ++i) EXPECT_NEAR(c[size_t(i)], p[i], 6 * kEps + 120 * kU) << i;
+  for (int i = 0; i < 16; ++i)
+    EXPECT_NEAR(c[size_t(i)], p[i], 6 * kEps + 120 * kU) << i;
 }
 
 // D11: the loop ends on a column step. For a non-symmetric input after one iteration (softmax,
@@ -87,24 +92,27 @@ TEST(MhcSinkhorn, EndsOnColumnStep) {
 // One iteration by hand: softmax rows of a diagonal-dominant A, + eps, then one column step.
 TEST(MhcSinkhorn, OneIterationByHand) {
   std::array<float, 16> a{};
-  a[0] = 1;  // row 0: e, 1, 1, 1; other rows uniform
+  a[0] = 1; // row 0: e, 1, 1, 1; other rows uniform
   const auto c = run(a, 1);
   const double e = std::exp(1.0), s0 = e + 3;
   double m[16];
   for (int k = 0; k < 4; ++k) {
     m[k] = (k == 0 ? e : 1.0) / s0 + kEps;
-    for (int j = 1; j < 4; ++j) m[j * 4 + k] = 0.25 + kEps;
+    for (int j = 1; j < 4; ++j)
+      m[j * 4 + k] = 0.25 + kEps;
   }
   for (int k = 0; k < 4; ++k) {
     const double col = m[k] + m[4 + k] + m[8 + k] + m[12 + k];
-    for (int j = 0; j < 4; ++j) EXPECT_NEAR(c[size_t(j * 4 + k)], m[j * 4 + k] / (col + kEps), 8 * kU) << j << "," << k;
+    for (int j = 0; j < 4; ++j)
+      EXPECT_NEAR(c[size_t(j * 4 + k)], m[j * 4 + k] / (col + kEps), 8 * kU) << j << "," << k;
   }
 }
 
 TEST(MhcSinkhorn, WideLogitsLeaveRowSumsVisiblyOff) {
   // The golden hc_sinkhorn regime (logits ×100): columns are pinned, rows are not, and the
   // residual stays within the derived bound.
-  const std::array<float, 16> a = {120, -80, 35, 0, -150, 90, 60, -20, 10, 10, -200, 180, 0, -60, 75, 140};
+  const std::array<float, 16> a = {120, -80, 35,   0,   -150, 90,  60, -20,
+                                   10,  10,  -200, 180, 0,    -60, 75, 140};
   const auto c = run(a);
   const auto s = v4::properties::comb_stats(c.data());
   const auto t = v4::properties::sinkhorn_trajectory(a.data(), kIters, kEps);
@@ -123,8 +131,10 @@ TEST(MhcSinkhorn, BadInputsThrow) {
   a[5] = std::numeric_limits<float>::infinity();
   EXPECT_THROW(sinkhorn(c.data(), a.data(), 1, kIters, kEps), std::invalid_argument);
   float mixes[24] = {}, base[24] = {}, scale[3] = {1, 1, 1}, pre[4], post[4], comb[16];
-  EXPECT_THROW(hc_split_sinkhorn(pre, post, comb, mixes, base, scale, 1, 0, kEps), std::invalid_argument);
-  EXPECT_THROW(hc_split_sinkhorn(pre, post, comb, mixes, base, scale, -1, kIters, kEps), std::invalid_argument);
+  EXPECT_THROW(hc_split_sinkhorn(pre, post, comb, mixes, base, scale, 1, 0, kEps),
+               std::invalid_argument);
+  EXPECT_THROW(hc_split_sinkhorn(pre, post, comb, mixes, base, scale, -1, kIters, kEps),
+               std::invalid_argument);
 }
 
 // Zero mixes and base: pre = σ(0) + eps = fl(0.5 + 1e-6), post = 2σ(0) = 1 exactly, comb from
@@ -137,7 +147,8 @@ TEST(MhcSplitSinkhorn, ZeroMixesByHand) {
     EXPECT_EQ(post[j], 1.0f);
   }
   const auto uniform = run(std::array<float, 16>{});
-  EXPECT_EQ(std::vector<float>(comb, comb + 16), std::vector<float>(uniform.begin(), uniform.end()));
+  EXPECT_EQ(std::vector<float>(comb, comb + 16),
+            std::vector<float>(uniform.begin(), uniform.end()));
 }
 
 // The 24 mixes are [pre 0:4, post 4:8, comb 8:24 row-major (j, k)] - getting this order wrong is
@@ -145,16 +156,20 @@ TEST(MhcSplitSinkhorn, ZeroMixesByHand) {
 TEST(MhcSplitSinkhorn, MixOrderIsPrePostCombRowMajor) {
   float base[24] = {}, scale[3] = {1, 1, 1}, pre[4], post[4], comb[16];
   float mixes[24] = {};
-  mixes[2] = 30;  // pre_2 -> σ = 1
-  mixes[4 + 1] = -30;  // post_1 -> 2σ(-30) ~ 1.9e-13
-  mixes[8 + 4 * 1 + 3] = 5;  // A[1][3]: the largest entry of comb row 1
+  mixes[2] = 30;            // pre_2 -> σ = 1
+  mixes[4 + 1] = -30;       // post_1 -> 2σ(-30) ~ 1.9e-13
+  mixes[8 + 4 * 1 + 3] = 5; // A[1][3]: the largest entry of comb row 1
   hc_split_sinkhorn(pre, post, comb, mixes, base, scale, 1, kIters, kEps);
   EXPECT_EQ(pre[2], 1.0f + kEps);
-  for (int j : {0, 1, 3}) EXPECT_EQ(pre[j], 0.5f + kEps);
+  for (int j : {0, 1, 3})
+    EXPECT_EQ(pre[j], 0.5f + kEps);
   EXPECT_LT(post[1], 1e-12f);
-  for (int j : {0, 2, 3}) EXPECT_EQ(post[j], 1.0f);
-  for (int k = 0; k < 3; ++k) EXPECT_GT(comb[4 + 3], 3 * comb[4 + k]);
-  for (int j : {0, 2, 3}) EXPECT_LT(comb[j * 4 + 3], comb[4 + 3] / 3);
+  for (int j : {0, 2, 3})
+    EXPECT_EQ(post[j], 1.0f);
+  for (int k = 0; k < 3; ++k)
+    EXPECT_GT(comb[4 + 3], 3 * comb[4 + k]);
+  for (int j : {0, 2, 3})
+    EXPECT_LT(comb[j * 4 + 3], comb[4 + 3] / 3);
 }
 
 // Saturated gates reach the closed ends of their fp32 ranges: pre = fl(eps) when σ underflows
@@ -172,16 +187,17 @@ TEST(MhcSplitSinkhorn, GateEndpoints) {
   EXPECT_EQ(post[1], 2.0f);
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference
 
 namespace v4::harness {
 namespace {
 
-PropertyOutcome property(const OpSpec& op, const std::string& name, const Case& c, const TensorMap& in,
-                         const TensorMap& out) {
+PropertyOutcome property(const OpSpec& op, const std::string& name, const Case& c,
+                         const TensorMap& in, const TensorMap& out) {
   for (const DomainProperty& p : op.properties) {
-    if (p.name == name) return p.check(c, in, out);
+    if (p.name == name)
+      return p.check(c, in, out);
   }
   ADD_FAILURE() << "no property " << name;
   return {};
@@ -211,8 +227,10 @@ TEST(MhcSinkhornProperties, BrokenCombsAreCaught) {
   for (int64_t t = 0; t < w.i64("tokens"); ++t) {
     for (int j = 0; j < 4; ++j) {
       double s = 0;
-      for (int k = 0; k < 4; ++k) s += m[t * 16 + j * 4 + k];
-      for (int k = 0; k < 4; ++k) m[t * 16 + j * 4 + k] = float(m[t * 16 + j * 4 + k] / (s + 1e-6));
+      for (int k = 0; k < 4; ++k)
+        s += m[t * 16 + j * 4 + k];
+      for (int k = 0; k < 4; ++k)
+        m[t * 16 + j * 4 + k] = float(m[t * 16 + j * 4 + k] / (s + 1e-6));
     }
   }
   EXPECT_FALSE(property(op, "colsum_near_one", w, win, rows_last).passed);
@@ -222,7 +240,8 @@ TEST(MhcSinkhornProperties, BrokenCombsAreCaught) {
   float* tr = transposed.at("comb").data<float>();
   for (int64_t t = 0; t < w.i64("tokens"); ++t)
     for (int j = 0; j < 4; ++j)
-      for (int k = 0; k < 4; ++k) tr[t * 16 + j * 4 + k] = wout.at("comb").data<float>()[t * 16 + k * 4 + j];
+      for (int k = 0; k < 4; ++k)
+        tr[t * 16 + j * 4 + k] = wout.at("comb").data<float>()[t * 16 + k * 4 + j];
   EXPECT_FALSE(property(op, "colsum_near_one", w, win, transposed).passed);
 
   // Model-range logits: tight row bounds.
@@ -231,7 +250,8 @@ TEST(MhcSinkhornProperties, BrokenCombsAreCaught) {
   // Row 0 of every comb half again as large: row sums 1.5, beyond every token's bound.
   TensorMap heavy_row = out;
   for (int64_t t = 0; t < c.i64("tokens"); ++t)
-    for (int k = 0; k < 4; ++k) heavy_row.at("comb").data<float>()[t * 16 + k] *= 1.5f;
+    for (int k = 0; k < 4; ++k)
+      heavy_row.at("comb").data<float>()[t * 16 + k] *= 1.5f;
   EXPECT_FALSE(property(op, "rowsum_residual_bound", c, in, heavy_row).passed);
   EXPECT_FALSE(property(op, "spectral_norm", c, in, heavy_row).passed);
   EXPECT_FALSE(property(op, "product_of_120", c, in, heavy_row).passed);
@@ -240,14 +260,16 @@ TEST(MhcSinkhornProperties, BrokenCombsAreCaught) {
   nudged.at("comb").data<float>()[5] = std::nextafter(nudged.at("comb").data<float>()[5], 1.0f);
   EXPECT_FALSE(property(op, "uniform_logits_give_quarter", c, in, nudged).passed);
   nudged = out;
-  nudged.at("comb").data<float>()[32 + 7] = std::nextafter(nudged.at("comb").data<float>()[32 + 7], 1.0f);
+  nudged.at("comb").data<float>()[32 + 7] =
+      std::nextafter(nudged.at("comb").data<float>()[32 + 7], 1.0f);
   EXPECT_FALSE(property(op, "permutation_equivariance", c, in, nudged).passed);
   nudged = out;
   nudged.at("comb").data<float>()[50] = 0;
   EXPECT_FALSE(property(op, "comb_positive", c, in, nudged).passed);
   // Scaling every comb by 0.99 shrinks the norms below their lower bounds.
   TensorMap scaled = out;
-  for (int64_t i = 0; i < scaled.at("comb").numel(); ++i) scaled.at("comb").data<float>()[i] *= 0.99f;
+  for (int64_t i = 0; i < scaled.at("comb").numel(); ++i)
+    scaled.at("comb").data<float>()[i] *= 0.99f;
   EXPECT_FALSE(property(op, "colsum_near_one", c, in, scaled).passed);
   EXPECT_FALSE(property(op, "spectral_norm", c, in, scaled).passed);
   EXPECT_FALSE(property(op, "product_of_120", c, in, scaled).passed);
@@ -260,5 +282,5 @@ TEST(MhcSinkhornProperties, CombBudgetMatchesItsDerivation) {
   EXPECT_LT(mhc_budget::sinkhorn_comb_ulps(10), mhc_budget::sinkhorn_comb_ulps(20));
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

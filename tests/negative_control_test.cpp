@@ -29,7 +29,8 @@ std::vector<CheckOutcome> checks_for(const OpSpec& op, const Backend& b, const C
 // 4097 rows), so the dim stays small to keep the suite fast on two cores.
 std::vector<Case> rms_norm_cases() {
   std::vector<Case> cases;
-  for (uint64_t seed : {1u, 7u, 1234u}) cases.push_back(Case::parse("rms_norm rows=5 dim=256 seed=" + std::to_string(seed)));
+  for (uint64_t seed : {1u, 7u, 1234u})
+    cases.push_back(Case::parse("rms_norm rows=5 dim=256 seed=" + std::to_string(seed)));
   return cases;
 }
 
@@ -40,11 +41,12 @@ TEST(NegativeControls, BatchVariantControlIsCaughtByBatchInvariance) {
   EXPECT_EQ(control->must_fail_check, "batch_invariance");
   for (const Case& c : rms_norm_cases()) {
     const auto outcomes = checks_for(op, *control, c);
-    ASSERT_EQ(outcomes.size(), 1u) << "a negative control gets exactly the check that must catch it";
+    ASSERT_EQ(outcomes.size(), 1u)
+        << "a negative control gets exactly the check that must catch it";
     EXPECT_EQ(outcomes[0].check, "batch_invariance");
     EXPECT_TRUE(outcomes[0].negative_control);
-    EXPECT_TRUE(outcomes[0].passed) << c.key() << ": " << outcomes[0].detail;  // passed = caught
-    EXPECT_GT(outcomes[0].measured, 0);  // failing batch sizes
+    EXPECT_TRUE(outcomes[0].passed) << c.key() << ": " << outcomes[0].detail; // passed = caught
+    EXPECT_GT(outcomes[0].measured, 0);                                       // failing batch sizes
     // It is deterministic: only the batch-invariance check can see it.
     const TensorMap in = op.make_inputs(c);
     EXPECT_TRUE(check_determinism(op, *control, c, in, control->run(c, in), 3).passed);
@@ -84,15 +86,17 @@ TEST(NegativeControls, ReferenceIsNotFlagged) {
 // The mHC references pass determinism, batch invariance and every domain property on their
 // smoke cases through the same runner path.
 TEST(NegativeControls, MhcReferencesAreNotFlagged) {
-  for (const char* name : {"mhc_sinkhorn", "mhc_split_sinkhorn", "mhc_pre", "mhc_post", "mhc_head", "rms_norm_head"}) {
+  for (const char* name :
+       {"mhc_sinkhorn", "mhc_split_sinkhorn", "mhc_pre", "mhc_post", "mhc_head", "rms_norm_head"}) {
     const OpSpec& op = Registry::instance().get(name);
     for (const Case& c : op.cases(Suite::smoke)) {
       const auto outcomes = checks_for(op, op.reference(), c);
       EXPECT_EQ(outcomes.size(), 2 + op.properties.size()) << name;
-      for (const CheckOutcome& o : outcomes) EXPECT_TRUE(o.passed) << c.key() << " " << o.check << ": " << o.detail;
+      for (const CheckOutcome& o : outcomes)
+        EXPECT_TRUE(o.passed) << c.key() << " " << o.check << ": " << o.detail;
     }
   }
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -17,7 +17,8 @@ constexpr float kEps = 1e-6f;
 
 std::vector<bf16> to_bf16(const std::vector<float>& v) {
   std::vector<bf16> out;
-  for (float f : v) out.push_back(bf16_encode(f));
+  for (float f : v)
+    out.push_back(bf16_encode(f));
   return out;
 }
 
@@ -43,7 +44,8 @@ TEST(RmsNorm, ConstantRowNormalizesToWeight) {
     std::vector<bf16> y(4);
     const float w[4] = {1, -2, 0.5f, 3};
     rms_norm(y.data(), x.data(), w, 1, 4, kEps);
-    for (int i = 0; i < 4; ++i) EXPECT_EQ(bf16_decode(y[size_t(i)]), std::copysign(1.0f, c) * w[i]) << c;
+    for (int i = 0; i < 4; ++i)
+      EXPECT_EQ(bf16_decode(y[size_t(i)]), std::copysign(1.0f, c) * w[i]) << c;
   }
 }
 
@@ -89,8 +91,9 @@ TEST(RmsNormHead, HeadsAreIndependentAndMayAlias) {
   EXPECT_EQ(bf16_decode(y[1]), bf16_decode(y[3]));
   EXPECT_EQ(y[4].bits, 0x0000);
   EXPECT_EQ(y[5].bits, 0x8000);
-  rms_norm_head(x.data(), x.data(), 1, 3, 2, kEps);  // in place, as [C]'s q *= ...
-  for (int i = 0; i < 6; ++i) EXPECT_EQ(x[size_t(i)].bits, y[size_t(i)].bits);
+  rms_norm_head(x.data(), x.data(), 1, 3, 2, kEps); // in place, as [C]'s q *= ...
+  for (int i = 0; i < 6; ++i)
+    EXPECT_EQ(x[size_t(i)].bits, y[size_t(i)].bits);
 }
 
 TEST(RmsNorm, BadShapesThrow) {
@@ -101,11 +104,11 @@ TEST(RmsNorm, BadShapesThrow) {
   EXPECT_THROW(rms_norm_head(y.data(), x.data(), 1, 0, 4, kEps), std::invalid_argument);
   EXPECT_THROW(rms_norm_head(y.data(), x.data(), 1, 1, 0, kEps), std::invalid_argument);
   EXPECT_THROW(rms_norm_head(y.data(), x.data(), -1, 1, 4, kEps), std::invalid_argument);
-  EXPECT_NO_THROW(rms_norm(y.data(), x.data(), w, 0, 4, kEps));  // no rows is fine
+  EXPECT_NO_THROW(rms_norm(y.data(), x.data(), w, 0, 4, kEps)); // no rows is fine
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference
 
 namespace v4::harness {
 namespace {
@@ -124,7 +127,8 @@ SmokeRun run_smoke(const char* name) {
 }
 PropertyOutcome property(const SmokeRun& r, const std::string& name, const TensorMap& out) {
   for (const DomainProperty& p : r.op.properties) {
-    if (p.name == name) return p.check(r.c, r.in, out);
+    if (p.name == name)
+      return p.check(r.c, r.in, out);
   }
   ADD_FAILURE() << "no property " << name;
   return {};
@@ -145,15 +149,16 @@ TEST(RmsNormProperties, BrokenOutputsAreCaught) {
   const SmokeRun r = run_smoke("rms_norm");
   const int64_t dim = r.c.i64("dim");
   TensorMap bad = r.out;
-  bad.at("y").data<bf16>()[3] = reference::bf16_encode(0.5f);  // row 0 is planted all-zero
+  bad.at("y").data<bf16>()[3] = reference::bf16_encode(0.5f); // row 0 is planted all-zero
   EXPECT_FALSE(property(r, "zero_rows", bad).passed);
-  bad = r.out;  // the last (random) row 5% too large: mean((y/w)²) off by 10%
+  bad = r.out; // the last (random) row 5% too large: mean((y/w)²) off by 10%
   for (int64_t i = (r.c.i64("rows") - 1) * dim; i < r.c.i64("rows") * dim; ++i) {
-    bad.at("y").data<bf16>()[i] = reference::bf16_encode(reference::bf16_decode(r.out.at("y").data<bf16>()[i]) * 1.05f);
+    bad.at("y").data<bf16>()[i] =
+        reference::bf16_encode(reference::bf16_decode(r.out.at("y").data<bf16>()[i]) * 1.05f);
   }
   EXPECT_FALSE(property(r, "unit_rms", bad).passed);
-  bad = r.out;  // row 2 = 2^k row 1 must normalize alike
-  bad.at("y").data<bf16>()[2 * dim].bits += 3;  // >= 2 ULPs from row 1 whatever the sign
+  bad = r.out;                                 // row 2 = 2^k row 1 must normalize alike
+  bad.at("y").data<bf16>()[2 * dim].bits += 3; // >= 2 ULPs from row 1 whatever the sign
   EXPECT_FALSE(property(r, "scale_invariance", bad).passed);
 
   const SmokeRun h = run_smoke("rms_norm_head");
@@ -163,7 +168,8 @@ TEST(RmsNormProperties, BrokenOutputsAreCaught) {
   bad_head = h.out;
   const int64_t hd = h.c.i64("head_dim");
   for (int64_t i = hd; i < 2 * hd; ++i) {
-    bad_head.at("y").data<bf16>()[i] = reference::bf16_encode(reference::bf16_decode(h.out.at("y").data<bf16>()[i]) * 1.1f);
+    bad_head.at("y").data<bf16>()[i] =
+        reference::bf16_encode(reference::bf16_decode(h.out.at("y").data<bf16>()[i]) * 1.1f);
   }
   EXPECT_FALSE(property(h, "unit_rms", bad_head).passed);
 }
@@ -175,5 +181,5 @@ TEST(RmsNormProperties, DerivedBoundsAreSmallEnoughToMatter) {
   EXPECT_LT(properties::unit_rms_head_bound(512), 0.03);
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -13,21 +13,28 @@
 
 namespace v4::harness {
 
-inline constexpr int kHcSinkhornIters = 20;  // hc_sinkhorn_iters of both models
-inline constexpr float kHcEps = 1e-6f;       // hc_eps
-inline constexpr float kNormEps = 1e-6f;     // norm_eps
-inline constexpr int kMhcSites = 120;        // about 2 per block × 61 blocks in Pro
+inline constexpr int kHcSinkhornIters = 20; // hc_sinkhorn_iters of both models
+inline constexpr float kHcEps = 1e-6f;      // hc_eps
+inline constexpr float kNormEps = 1e-6f;    // norm_eps
+inline constexpr int kMhcSites = 120;       // about 2 per block × 61 blocks in Pro
 
 inline Tensor mhc_streams(int64_t tokens, int64_t dim, uint64_t seed, std::string_view name) {
   return random_bf16({tokens, reference::kHcMult, dim}, seed, name);
 }
 inline Tensor mhc_fn(int64_t mixes, int64_t dim, uint64_t seed, std::string_view name) {
-  return random_f32({mixes, reference::kHcMult * dim}, seed, name, 1.0 / std::sqrt(double(reference::kHcMult * dim)));
+  return random_f32({mixes, reference::kHcMult * dim}, seed, name,
+                    1.0 / std::sqrt(double(reference::kHcMult * dim)));
 }
-inline Tensor mhc_base(int64_t n, uint64_t seed, std::string_view name) { return uniform_f32({n}, seed, name, -1.0, 1.0); }
-inline Tensor mhc_scale(int64_t n, uint64_t seed, std::string_view name) { return uniform_f32({n}, seed, name, 0.5, 1.0); }
+inline Tensor mhc_base(int64_t n, uint64_t seed, std::string_view name) {
+  return uniform_f32({n}, seed, name, -1.0, 1.0);
+}
+inline Tensor mhc_scale(int64_t n, uint64_t seed, std::string_view name) {
+  return uniform_f32({n}, seed, name, 0.5, 1.0);
+}
 
 // The gate argument as the official torch code rounds it: fl(fl(μ·scale) + base).
-inline float mhc_gate_arg(float mu, float scale, float base) { return mu * scale + base; }
+inline float mhc_gate_arg(float mu, float scale, float base) {
+  return mu * scale + base;
+}
 
-}  // namespace v4::harness
+} // namespace v4::harness

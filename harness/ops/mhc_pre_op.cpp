@@ -27,9 +27,10 @@ TensorMap pre_reference(const Case& c, const TensorMap& in) {
   Tensor y = make_tensor<bf16>({tokens, dim}), post = make_tensor<float>({tokens, kHcMult}),
          comb = make_tensor<float>({tokens, kHcMult, kHcMult});
   reference::hc_pre(y.data<bf16>(), post.data<float>(), comb.data<float>(), x.data<bf16>(),
-                    require_tensor(in, "fn", "mhc_pre").data<float>(), require_tensor(in, "base", "mhc_pre").data<float>(),
-                    require_tensor(in, "scale", "mhc_pre").data<float>(), tokens, dim, int(c.i64("iters")), kHcEps,
-                    kNormEps);
+                    require_tensor(in, "fn", "mhc_pre").data<float>(),
+                    require_tensor(in, "base", "mhc_pre").data<float>(),
+                    require_tensor(in, "scale", "mhc_pre").data<float>(), tokens, dim,
+                    int(c.i64("iters")), kHcEps, kNormEps);
   return {{"y", y}, {"post", post}, {"comb", comb}};
 }
 
@@ -38,11 +39,13 @@ std::vector<float> post_args(const TensorMap& in) {
   const Tensor& x = in.at("x");
   const int64_t tokens = x.dim(0), dim = x.dim(2);
   std::vector<float> mixes(size_t(tokens * kHcMixes)), z;
-  reference::hc_mixes(mixes.data(), x.data<bf16>(), in.at("fn").data<float>(), tokens, dim, kHcMixes, kNormEps);
+  reference::hc_mixes(mixes.data(), x.data<bf16>(), in.at("fn").data<float>(), tokens, dim,
+                      kHcMixes, kNormEps);
   const float* base = in.at("base").data<float>();
   const float s = in.at("scale").data<float>()[1];
   for (int64_t t = 0; t < tokens; ++t)
-    for (int64_t j = 0; j < kHcMult; ++j) z.push_back(mhc_gate_arg(mixes[size_t(t * kHcMixes + 4 + j)], s, base[4 + j]));
+    for (int64_t j = 0; j < kHcMult; ++j)
+      z.push_back(mhc_gate_arg(mixes[size_t(t * kHcMixes + 4 + j)], s, base[4 + j]));
   return z;
 }
 
@@ -51,9 +54,12 @@ std::vector<Case> pre_cases(Suite suite) {
     return make_case("mhc_pre", {{"tokens", tokens}, {"dim", dim}, {"iters", kHcSinkhornIters}});
   };
   switch (suite) {
-    case Suite::smoke: return {make(5, 64)};
-    case Suite::standard: return {make(128, 4096), make(64, 7168)};
-    case Suite::full: return {make(8192, 4096), make(4096, 7168)};
+  case Suite::smoke:
+    return {make(5, 64)};
+  case Suite::standard:
+    return {make(128, 4096), make(64, 7168)};
+  case Suite::full:
+    return {make(8192, 4096), make(4096, 7168)};
   }
   return {};
 }
@@ -62,7 +68,8 @@ OpSpec make_mhc_pre_op() {
   OpSpec op;
   op.name = "mhc_pre";
   op.stem = "mhc_pre";
-  op.summary = "mHC hc_pre: RMS-scaled 24 mixes, split + Sinkhorn, y = bf16(sum pre_j X_j) (spec 14)";
+  op.summary =
+      "mHC hc_pre: RMS-scaled 24 mixes, split + Sinkhorn, y = bf16(sum pre_j X_j) (spec 14)";
   op.row_param = "tokens";
   op.row_inputs = {"x"};
   op.cases = pre_cases;
@@ -75,20 +82,28 @@ OpSpec make_mhc_pre_op() {
   // error scale·|Δμ| + 8u; that worst case composes to ~16% relative - the tight Sinkhorn checks
   // are mhc_sinkhorn and mhc_split_sinkhorn, whose inputs fix the logits.
   op.outputs = {
-      {"y", ComparePolicy::ulps_floor(2, mhc_budget::bf16_floor_for(mhc_budget::weighted_sum_abs_error(mu, 8.6)),
-                                      "pre error from the mu bound times 4 streams of |X| <= 8.6: < 1 spacing at the floor, + rounding")},
-      {"post", ComparePolicy::ulps(std::ceil(mu + mhc_budget::post_ulps(8)), "probabilistic mu error (mhc_budgets.h) + gate roundings")},
-      {"comb", ComparePolicy::ulps(mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters, mu + 8),
-                                   "Sinkhorn worst case with the mu error as logit error: weak by construction")}};
+      {"y", ComparePolicy::ulps_floor(
+                2, mhc_budget::bf16_floor_for(mhc_budget::weighted_sum_abs_error(mu, 8.6)),
+                "pre error from the mu bound times 4 streams of |X| <= 8.6: < 1 spacing at the "
+                "floor, + rounding")},
+      {"post", ComparePolicy::ulps(std::ceil(mu + mhc_budget::post_ulps(8)),
+                                   "probabilistic mu error (mhc_budgets.h) + gate roundings")},
+      {"comb", ComparePolicy::ulps(
+                   mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters, mu + 8),
+                   "Sinkhorn worst case with the mu error as logit error: weak by construction")}};
   op.properties = {
-      {"comb_positive", [](const Case&, const TensorMap&, const TensorMap& out) { return properties::check_comb_positive(out.at("comb")); }},
+      {"comb_positive",
+       [](const Case&, const TensorMap&, const TensorMap& out) {
+         return properties::check_comb_positive(out.at("comb"));
+       }},
       {"colsum_near_one",
        [](const Case& c, const TensorMap&, const TensorMap& out) {
          return properties::check_colsums(out.at("comb"), int(c.i64("iters")), kHcEps);
        }},
       {"spectral_norm",
        [](const Case& c, const TensorMap&, const TensorMap& out) {
-         return properties::check_spectral(out.at("comb"), make_tensor<float>({0, 4, 4}), int(c.i64("iters")), kHcEps);
+         return properties::check_spectral(out.at("comb"), make_tensor<float>({0, 4, 4}),
+                                           int(c.i64("iters")), kHcEps);
        }},
       {"post_range",
        [](const Case&, const TensorMap& in, const TensorMap& out) {
@@ -101,13 +116,14 @@ OpSpec make_mhc_pre_op() {
   };
   op.cost = [](const Case& c) {
     const double tokens = double(c.i64("tokens")), k = 4.0 * double(c.i64("dim"));
-    return Cost{tokens * (k * 2 + double(c.i64("dim")) * 2 + 20 * 4) + 24 * k * 4, tokens * (2 * 24 * k + 2 * k + 8 * k / 4)};
+    return Cost{tokens * (k * 2 + double(c.i64("dim")) * 2 + 20 * 4) + 24 * k * 4,
+                tokens * (2 * 24 * k + 2 * k + 8 * k / 4)};
   };
   op.max_invariance_rows = 4097;
   op.backends = {reference_backend(pre_reference)};
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_mhc_pre_op);
-}  // namespace v4::harness
+} // namespace v4::harness

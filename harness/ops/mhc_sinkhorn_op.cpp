@@ -40,21 +40,24 @@ TensorMap sinkhorn_inputs(const Case& c) {
         p[n] = float(kWide[t % 6] * g.normal(n) + b);
       } else if (kind == "bits") {
         uint32_t bits = g.bits32(n);
-        if ((bits & 0x7F800000u) == 0x7F800000u) bits &= 0xBFFFFFFFu;  // Inf/NaN -> a finite code
+        if ((bits & 0x7F800000u) == 0x7F800000u)
+          bits &= 0xBFFFFFFFu; // Inf/NaN -> a finite code
         std::memcpy(&p[n], &bits, 4);
       } else {
-        throw std::invalid_argument("mhc_sinkhorn: logits must be model, wide or bits, not '" + kind + "'");
+        throw std::invalid_argument("mhc_sinkhorn: logits must be model, wide or bits, not '" +
+                                    kind + "'");
       }
     }
   }
   if (tokens >= 3) {
     const CounterRng perm(c.seed, "logits.planted");
     std::array<int, 4> rows = {0, 1, 2, 3}, cols = {0, 1, 2, 3};
-    for (int64_t i = 3; i > 0; --i) {  // Fisher-Yates; retried until not the identity
+    for (int64_t i = 3; i > 0; --i) { // Fisher-Yates; retried until not the identity
       std::swap(rows[size_t(i)], rows[size_t(perm.uniform_int(uint64_t(i), 0, i))]);
       std::swap(cols[size_t(i)], cols[size_t(perm.uniform_int(uint64_t(10 + i), 0, i))]);
     }
-    if (rows == std::array<int, 4>{0, 1, 2, 3}) std::swap(rows[0], rows[3]);
+    if (rows == std::array<int, 4>{0, 1, 2, 3})
+      std::swap(rows[0], rows[3]);
     std::fill(p, p + 16, 0.375f);
     properties::permute(p + 32, p + 16, rows, cols);
   }
@@ -72,11 +75,18 @@ TensorMap sinkhorn_reference(const Case& c, const TensorMap& in) {
 std::vector<DomainProperty> comb_properties(std::function<Tensor(const TensorMap&)> logits_of) {
   auto iters = [](const Case& c) { return int(c.i64_or("iters", kHcSinkhornIters)); };
   return {
-      {"comb_positive", [](const Case&, const TensorMap&, const TensorMap& out) { return properties::check_comb_positive(out.at("comb")); }},
-      {"colsum_near_one", [iters](const Case& c, const TensorMap&, const TensorMap& out) { return properties::check_colsums(out.at("comb"), iters(c), kHcEps); }},
+      {"comb_positive",
+       [](const Case&, const TensorMap&, const TensorMap& out) {
+         return properties::check_comb_positive(out.at("comb"));
+       }},
+      {"colsum_near_one",
+       [iters](const Case& c, const TensorMap&, const TensorMap& out) {
+         return properties::check_colsums(out.at("comb"), iters(c), kHcEps);
+       }},
       {"colsum_is_presum_ratio",
        [iters, logits_of](const Case& c, const TensorMap& in, const TensorMap& out) {
-         return properties::check_colsums_match_presum(out.at("comb"), logits_of(in), iters(c), kHcEps);
+         return properties::check_colsums_match_presum(out.at("comb"), logits_of(in), iters(c),
+                                                       kHcEps);
        }},
       {"rowsum_residual_bound",
        [iters, logits_of](const Case& c, const TensorMap& in, const TensorMap& out) {
@@ -92,7 +102,8 @@ std::vector<DomainProperty> comb_properties(std::function<Tensor(const TensorMap
        }},
       {"product_of_120",
        [iters, logits_of](const Case& c, const TensorMap& in, const TensorMap& out) {
-         return properties::check_products(out.at("comb"), logits_of(in), kMhcSites, iters(c), kHcEps);
+         return properties::check_products(out.at("comb"), logits_of(in), kMhcSites, iters(c),
+                                           kHcEps);
        }},
   };
 }
@@ -104,9 +115,12 @@ std::vector<Case> sinkhorn_cases(Suite suite) {
     return c;
   };
   switch (suite) {
-    case Suite::smoke: return {make(120, "model"), make(120, "wide")};
-    case Suite::standard: return {make(4096, "model"), make(4096, "wide"), make(1024, "bits")};
-    case Suite::full: return {make(8192, "model"), make(8192, "wide"), make(4096, "bits")};
+  case Suite::smoke:
+    return {make(120, "model"), make(120, "wide")};
+  case Suite::standard:
+    return {make(4096, "model"), make(4096, "wide"), make(1024, "bits")};
+  case Suite::full:
+    return {make(8192, "model"), make(8192, "wide"), make(4096, "bits")};
   }
   return {};
 }
@@ -115,32 +129,39 @@ OpSpec make_mhc_sinkhorn_op() {
   OpSpec op;
   op.name = "mhc_sinkhorn";
   op.stem = "mhc_sinkhorn";
-  op.summary = "mHC Sinkhorn-Knopp on 4x4 logits, row softmax then 20 (row, column) steps, fp32 (spec 14, D11)";
+  op.summary = "mHC Sinkhorn-Knopp on 4x4 logits, row softmax then 20 (row, column) steps, fp32 "
+               "(spec 14, D11)";
   op.row_param = "tokens";
   op.row_inputs = {"logits"};
   op.cases = sinkhorn_cases;
   op.make_inputs = sinkhorn_inputs;
-  op.outputs = {{"comb", ComparePolicy::ulps(mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters),
-                                             "harness/ops/mhc_budgets.h: 40 half-steps, common and per-entry "
-                                             "roundings of both sides, no contraction credit")}};
+  op.outputs = {
+      {"comb", ComparePolicy::ulps(mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters),
+                                   "harness/ops/mhc_budgets.h: 40 half-steps, common and per-entry "
+                                   "roundings of both sides, no contraction credit")}};
   op.properties = comb_properties([](const TensorMap& in) { return in.at("logits"); });
-  op.properties.push_back({"uniform_logits_give_quarter", [](const Case&, const TensorMap& in, const TensorMap& out) {
-                             return properties::check_uniform_tokens(out.at("comb"), in.at("logits"), kHcEps);
-                           }});
-  op.properties.push_back({"permutation_equivariance", [](const Case& c, const TensorMap& in, const TensorMap& out) {
-                             return properties::check_permuted_tokens(out.at("comb"), in.at("logits"), int(c.i64("iters")),
-                                                                      kHcEps, mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters));
-                           }});
+  op.properties.push_back(
+      {"uniform_logits_give_quarter", [](const Case&, const TensorMap& in, const TensorMap& out) {
+         return properties::check_uniform_tokens(out.at("comb"), in.at("logits"), kHcEps);
+       }});
+  op.properties.push_back(
+      {"permutation_equivariance", [](const Case& c, const TensorMap& in, const TensorMap& out) {
+         return properties::check_permuted_tokens(out.at("comb"), in.at("logits"),
+                                                  int(c.i64("iters")), kHcEps,
+                                                  mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters));
+       }});
   op.cost = [](const Case& c) {
     const double tokens = double(c.i64("tokens")), halves = 2.0 * double(c.i64("iters"));
-    return Cost{tokens * 16 * 4 * 2, tokens * (16 * 2 + halves * 36)};  // exp/sub, then sum + div per half-step
+    return Cost{tokens * 16 * 4 * 2,
+                tokens * (16 * 2 + halves * 36)}; // exp/sub, then sum + div per half-step
   };
   op.max_invariance_rows = 4097;
   op.backends = {reference_backend(sinkhorn_reference)};
   return op;
 }
 
-// ---- mhc_split_sinkhorn ---------------------------------------------------------------------------
+// ---- mhc_split_sinkhorn
+// ---------------------------------------------------------------------------
 
 TensorMap split_inputs(const Case& c) {
   return {{"mixes", random_f32({c.i64("tokens"), kHcMixes}, c.seed, "mixes")},
@@ -153,10 +174,11 @@ TensorMap split_reference(const Case& c, const TensorMap& in) {
   const int64_t tokens = mixes.dim(0);
   Tensor pre = make_tensor<float>({tokens, kHcMult}), post = make_tensor<float>({tokens, kHcMult}),
          comb = make_tensor<float>({tokens, kHcMult, kHcMult});
-  reference::hc_split_sinkhorn(pre.data<float>(), post.data<float>(), comb.data<float>(), mixes.data<float>(),
+  reference::hc_split_sinkhorn(pre.data<float>(), post.data<float>(), comb.data<float>(),
+                               mixes.data<float>(),
                                require_tensor(in, "base", "mhc_split_sinkhorn").data<float>(),
-                               require_tensor(in, "scale", "mhc_split_sinkhorn").data<float>(), tokens,
-                               int(c.i64("iters")), kHcEps);
+                               require_tensor(in, "scale", "mhc_split_sinkhorn").data<float>(),
+                               tokens, int(c.i64("iters")), kHcEps);
   return {{"pre", pre}, {"post", post}, {"comb", comb}};
 }
 
@@ -168,7 +190,8 @@ Tensor split_logits(const TensorMap& in) {
   const float s = in.at("scale").data<float>()[2];
   Tensor a = make_tensor<float>({mixes.dim(0), kHcMult, kHcMult});
   for (int64_t t = 0; t < mixes.dim(0); ++t)
-    for (int64_t i = 0; i < 16; ++i) a.data<float>()[t * 16 + i] = mhc_gate_arg(mu[t * kHcMixes + 8 + i], s, base[8 + i]);
+    for (int64_t i = 0; i < 16; ++i)
+      a.data<float>()[t * 16 + i] = mhc_gate_arg(mu[t * kHcMixes + 8 + i], s, base[8 + i]);
   return a;
 }
 
@@ -191,15 +214,21 @@ OpSpec make_mhc_split_sinkhorn_op() {
   OpSpec op;
   op.name = "mhc_split_sinkhorn";
   op.stem = "mhc_sinkhorn";
-  op.summary = "mHC split of the 24 mixes: pre = sigmoid + eps, post = 2 sigmoid, comb = Sinkhorn (spec 14)";
+  op.summary =
+      "mHC split of the 24 mixes: pre = sigmoid + eps, post = 2 sigmoid, comb = Sinkhorn (spec 14)";
   op.row_param = "tokens";
   op.row_inputs = {"mixes"};
   op.cases = [](Suite suite) -> std::vector<Case> {
-    auto make = [](int64_t tokens) { return make_case("mhc_split_sinkhorn", {{"tokens", tokens}, {"iters", kHcSinkhornIters}}); };
+    auto make = [](int64_t tokens) {
+      return make_case("mhc_split_sinkhorn", {{"tokens", tokens}, {"iters", kHcSinkhornIters}});
+    };
     switch (suite) {
-      case Suite::smoke: return {make(120)};
-      case Suite::standard: return {make(4096)};
-      case Suite::full: return {make(8192)};
+    case Suite::smoke:
+      return {make(120)};
+    case Suite::standard:
+      return {make(4096)};
+    case Suite::full:
+      return {make(8192)};
     }
     return {};
   };
@@ -208,22 +237,28 @@ OpSpec make_mhc_split_sinkhorn_op() {
   // by <= 8u (and the comb logits by as much).
   const double z_fma_u = 8;
   op.outputs = {
-      {"pre", ComparePolicy::ulps(mhc_budget::pre_ulps(z_fma_u), "sigmoid 7u, two + eps roundings, FMA in z: 8u")},
-      {"post", ComparePolicy::ulps(mhc_budget::post_ulps(z_fma_u), "sigmoid 7u, FMA in z: 8u; x2 exact")},
+      {"pre", ComparePolicy::ulps(mhc_budget::pre_ulps(z_fma_u),
+                                  "sigmoid 7u, two + eps roundings, FMA in z: 8u")},
+      {"post",
+       ComparePolicy::ulps(mhc_budget::post_ulps(z_fma_u), "sigmoid 7u, FMA in z: 8u; x2 exact")},
       {"comb", ComparePolicy::ulps(mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters, z_fma_u),
                                    "mhc_budgets.h Sinkhorn bound with 8u logit error (FMA in A)")}};
   op.properties = comb_properties(split_logits);
-  op.properties.push_back({"gate_ranges", [](const Case&, const TensorMap& in, const TensorMap& out) { return split_gate_ranges(in, out); }});
+  op.properties.push_back(
+      {"gate_ranges", [](const Case&, const TensorMap& in, const TensorMap& out) {
+         return split_gate_ranges(in, out);
+       }});
   op.cost = [](const Case& c) {
     const double tokens = double(c.i64("tokens"));
-    return Cost{tokens * (24 + 24) * 4, tokens * (24 * 2 + 8 * 4 + 2.0 * double(c.i64("iters")) * 36)};
+    return Cost{tokens * (24 + 24) * 4,
+                tokens * (24 * 2 + 8 * 4 + 2.0 * double(c.i64("iters")) * 36)};
   };
   op.max_invariance_rows = 4097;
   op.backends = {reference_backend(split_reference)};
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_mhc_sinkhorn_op);
 V4_REGISTER_OP(make_mhc_split_sinkhorn_op);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -30,7 +30,8 @@ TensorMap rms_norm_inputs(const Case& c) {
   if (rows >= 4) {
     const CounterRng rng(c.seed, "x.planted");
     int k = int(rng.uniform_int(0, -6, 5));
-    if (k >= 0) ++k;
+    if (k >= 0)
+      ++k;
     bf16* p = x.data<bf16>();
     for (int64_t i = 0; i < dim; ++i) {
       p[i] = bf16{uint16_t((rng.bits32(1 + uint64_t(i)) & 1) ? 0x8000 : 0x0000)};
@@ -45,13 +46,15 @@ TensorMap rms_norm_reference(const Case&, const TensorMap& in) {
   const Tensor& x = require_tensor(in, "x", "rms_norm");
   const Tensor& w = require_tensor(in, "w", "rms_norm");
   Tensor y = make_tensor<bf16>(x.shape());
-  reference::rms_norm(y.data<bf16>(), x.data<bf16>(), w.data<float>(), x.dim(0), x.dim(1), kNormEps);
+  reference::rms_norm(y.data<bf16>(), x.data<bf16>(), w.data<float>(), x.dim(0), x.dim(1),
+                      kNormEps);
   return {{"y", y}};
 }
 
 // Shared body of the two controls: the sum of squares is accumulated in bf16 (each partial
 // rounded), starting at element `start` and wrapping around, so the result depends on `start`.
-TensorMap rms_norm_with_bf16_sum(const TensorMap& in, const std::function<int64_t(int64_t row)>& start) {
+TensorMap rms_norm_with_bf16_sum(const TensorMap& in,
+                                 const std::function<int64_t(int64_t row)>& start) {
   const Tensor& x = in.at("x");
   const int64_t rows = x.dim(0), dim = x.dim(1);
   Tensor y = make_tensor<bf16>(x.shape());
@@ -64,8 +67,8 @@ TensorMap rms_norm_with_bf16_sum(const TensorMap& in, const std::function<int64_
     }
     const float inv = reference::rms_rsqrt(sum, dim, kNormEps);
     for (int64_t i = 0; i < dim; ++i) {
-      y.data<bf16>()[r * dim + i] =
-          reference::bf16_encode(in.at("w").data<float>()[i] * (reference::bf16_decode(xr[i]) * inv));
+      y.data<bf16>()[r * dim + i] = reference::bf16_encode(in.at("w").data<float>()[i] *
+                                                           (reference::bf16_decode(xr[i]) * inv));
     }
   }
   return {{"y", y}};
@@ -77,9 +80,11 @@ Backend m_dispatch_control() {
   b.device = "cpu";
   b.role = BackendRole::negative_control;
   b.must_fail_check = "batch_invariance";
-  b.description = "NEGATIVE CONTROL: batches of more than 64 rows silently take a bf16-accumulating path";
+  b.description =
+      "NEGATIVE CONTROL: batches of more than 64 rows silently take a bf16-accumulating path";
   b.run = [](const Case& c, const TensorMap& in) {
-    if (in.at("x").dim(0) <= 64) return rms_norm_reference(c, in);
+    if (in.at("x").dim(0) <= 64)
+      return rms_norm_reference(c, in);
     return rms_norm_with_bf16_sum(in, [](int64_t) { return 0; });
   };
   return b;
@@ -102,11 +107,14 @@ Backend racy_order_control() {
 
 std::vector<Case> rms_norm_cases(Suite suite) {
   switch (suite) {
-    case Suite::smoke: return {make_case("rms_norm", {{"rows", 5}, {"dim", 256}})};
-    case Suite::standard:
-      return {make_case("rms_norm", {{"rows", 256}, {"dim", 4096}}), make_case("rms_norm", {{"rows", 64}, {"dim", 7168}})};
-    case Suite::full:
-      return {make_case("rms_norm", {{"rows", 16384}, {"dim", 4096}}), make_case("rms_norm", {{"rows", 8192}, {"dim", 7168}})};
+  case Suite::smoke:
+    return {make_case("rms_norm", {{"rows", 5}, {"dim", 256}})};
+  case Suite::standard:
+    return {make_case("rms_norm", {{"rows", 256}, {"dim", 4096}}),
+            make_case("rms_norm", {{"rows", 64}, {"dim", 7168}})};
+  case Suite::full:
+    return {make_case("rms_norm", {{"rows", 16384}, {"dim", 4096}}),
+            make_case("rms_norm", {{"rows", 8192}, {"dim", 7168}})};
   }
   return {};
 }
@@ -123,15 +131,19 @@ OpSpec make_rms_norm_op() {
   // one, so rsqrt moves by <= dim·u/2 + 4u (rsqrtf 2 ULP) <= 2^-9 relative, and with two more
   // fp32 roundings the implementation's fp32 value is within 2^-9 of the reference's. A bf16
   // spacing exceeds 2^-8·|v|, so at most one bf16 rounding boundary lies between them: 1 ULP.
-  op.outputs = {{"y", ComparePolicy::ulps(1, "fp32 values within 2^-9 relative (dim u/2 + 6u), one bf16 boundary between")}};
+  op.outputs = {
+      {"y", ComparePolicy::ulps(
+                1, "fp32 values within 2^-9 relative (dim u/2 + 6u), one bf16 boundary between")}};
   op.properties = {
       {"zero_rows",
        [](const Case& c, const TensorMap& in, const TensorMap& out) {
-         return properties::check_zero_rows(in.at("x"), out.at("y"), in.at("w").data<float>(), c.i64("dim"));
+         return properties::check_zero_rows(in.at("x"), out.at("y"), in.at("w").data<float>(),
+                                            c.i64("dim"));
        }},
       {"unit_rms",
        [](const Case& c, const TensorMap& in, const TensorMap& out) {
-         return properties::check_unit_rms(in.at("x"), out.at("y"), in.at("w").data<float>(), c.i64("dim"), kNormEps);
+         return properties::check_unit_rms(in.at("x"), out.at("y"), in.at("w").data<float>(),
+                                           c.i64("dim"), kNormEps);
        }},
       {"scale_invariance",
        [](const Case& c, const TensorMap& in, const TensorMap& out) {
@@ -153,7 +165,8 @@ TensorMap rms_norm_head_inputs(const Case& c) {
   Tensor x = random_bf16({rows, heads, head_dim}, c.seed, "x");
   if (rows * heads >= 2) {
     const CounterRng rng(c.seed, "x.planted");
-    for (int64_t i = 0; i < head_dim; ++i) x.data<bf16>()[i] = bf16{uint16_t((rng.bits32(uint64_t(i)) & 1) ? 0x8000 : 0)};
+    for (int64_t i = 0; i < head_dim; ++i)
+      x.data<bf16>()[i] = bf16{uint16_t((rng.bits32(uint64_t(i)) & 1) ? 0x8000 : 0)};
   }
   return {{"x", x}};
 }
@@ -174,9 +187,12 @@ OpSpec make_rms_norm_head_op() {
   op.row_inputs = {"x"};
   op.cases = [](Suite suite) -> std::vector<Case> {
     switch (suite) {
-      case Suite::smoke: return {make_case("rms_norm_head", {{"rows", 3}, {"heads", 4}, {"head_dim", 512}})};
-      case Suite::standard: return {make_case("rms_norm_head", {{"rows", 64}, {"heads", 64}, {"head_dim", 512}})};
-      case Suite::full: return {make_case("rms_norm_head", {{"rows", 4096}, {"heads", 128}, {"head_dim", 512}})};
+    case Suite::smoke:
+      return {make_case("rms_norm_head", {{"rows", 3}, {"heads", 4}, {"head_dim", 512}})};
+    case Suite::standard:
+      return {make_case("rms_norm_head", {{"rows", 64}, {"heads", 64}, {"head_dim", 512}})};
+    case Suite::full:
+      return {make_case("rms_norm_head", {{"rows", 4096}, {"heads", 128}, {"head_dim", 512}})};
     }
     return {};
   };
@@ -185,7 +201,9 @@ OpSpec make_rms_norm_head_op() {
   // moves by <= 2^-9 relative and, rounded to bf16, by at most one ULP (<= 2^-7 relative). The
   // product q·inv is exact in fp32, so the two products differ by < 2 bf16 spacings before
   // their rounding: at most 2 ULPs.
-  op.outputs = {{"y", ComparePolicy::ulps(2, "bf16 mean may round differently: inv moves 1 bf16 ulp, the product 2")}};
+  op.outputs = {
+      {"y", ComparePolicy::ulps(
+                2, "bf16 mean may round differently: inv moves 1 bf16 ulp, the product 2")}};
   op.properties = {
       {"zero_heads",
        [](const Case& c, const TensorMap& in, const TensorMap& out) {
@@ -193,7 +211,8 @@ OpSpec make_rms_norm_head_op() {
        }},
       {"unit_rms",
        [](const Case& c, const TensorMap& in, const TensorMap& out) {
-         return properties::check_unit_rms_head(in.at("x"), out.at("y"), c.i64("head_dim"), kNormEps);
+         return properties::check_unit_rms_head(in.at("x"), out.at("y"), c.i64("head_dim"),
+                                                kNormEps);
        }},
   };
   op.cost = [](const Case& c) {
@@ -205,7 +224,7 @@ OpSpec make_rms_norm_head_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_rms_norm_op);
 V4_REGISTER_OP(make_rms_norm_head_op);
-}  // namespace v4::harness
+} // namespace v4::harness
