@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/ops/mhc_budgets.h"
 #include "reference/mhc_sinkhorn.h"
 
 namespace v4::properties {
@@ -159,9 +160,8 @@ SinkhornTrajectory sinkhorn_trajectory(const float* logits, int iters, float eps
   return t;
 }
 
-// ---- bounds
-// --------------------------------------------------------------------------------------- Lower
-// bounds on sums during the iteration (exact arithmetic; rounding is covered separately):
+// ---- bounds ----
+// Lower bounds on sums during the iteration (exact arithmetic; rounding is covered separately):
 //  - every entry after a column step is at most its column's sum, which is < 1, so row sums
 //    after a column step are < 4 (R <= 4);
 //  - the softmax rows sum to 1 + 4eps and each column sum of K is at most 4 + 4eps, so the row
@@ -215,17 +215,19 @@ double birkhoff_rowsum_bound(const Mat4& k, int iters, float eps) {
   return std::min(3.0, (1 + 6 * kU32) * std::exp(osc) - 1 + 5 * eps + 6 * kU32);
 }
 
-// The nested-interval chain from the reference's own residual after two iterations: a candidate
-// after `iters` iterations has D <= (1 + D_2)(1 + δ)^(iters - 1) - 1 (one extra δ for the
-// candidate's rounding differing from the reference's).
+// The nested-interval chain from the reference's own residual after two iterations. A
+// candidate's D_2 differs from the reference's by its entry errors after two iterations, at most
+// sinkhorn_comb_ulps(2)·u relative (mhc_budgets.h), so D_T <= (1 + D_2)(1 + that)(1 + δ)^(T-2) - 1.
 double chain_rowsum_bound(const SinkhornTrajectory& t, int iters, float eps) {
   if (iters < 2)
     return 3.0;
-  return (1 + t.row_residual[1]) * std::pow(1 + monotone_slack(eps), iters - 1) - 1;
+  const double two_iteration_error = harness::mhc_budget::sinkhorn_comb_ulps(2) * kU32;
+  return (1 + t.row_residual[1]) * (1 + two_iteration_error) *
+             std::pow(1 + monotone_slack(eps), iters - 2) -
+         1;
 }
 
-// ---- domain properties
-// ----------------------------------------------------------------------------
+// ---- domain properties ----
 namespace {
 
 int64_t tokens_of(const Tensor& comb) {

@@ -47,9 +47,8 @@ double monotone_slack(float eps); // per-iteration growth allowed to max|rowsum 
 double birkhoff_rowsum_bound(const Mat4& k, int iters, float eps);
 double chain_rowsum_bound(const SinkhornTrajectory& t, int iters, float eps);
 
-// ---- domain properties over many tokens
-// ---------------------------------------------------------- comb: [tokens, 4, 4] fp32 · logits:
-// [tokens, 4, 4] fp32 (A) or empty when unknown.
+// ---- domain properties over many tokens ----
+// comb: [tokens, 4, 4] fp32 · logits: [tokens, 4, 4] fp32 (A), or empty when unknown.
 harness::PropertyOutcome check_comb_positive(const harness::Tensor& comb);
 harness::PropertyOutcome check_colsums(const harness::Tensor& comb, int iters, float eps);
 harness::PropertyOutcome check_colsums_match_presum(const harness::Tensor& comb,

@@ -160,8 +160,7 @@ OpSpec make_mhc_sinkhorn_op() {
   return op;
 }
 
-// ---- mhc_split_sinkhorn
-// ---------------------------------------------------------------------------
+// ---- mhc_split_sinkhorn ----
 
 TensorMap split_inputs(const Case& c) {
   return {{"mixes", random_f32({c.i64("tokens"), kHcMixes}, c.seed, "mixes")},
