@@ -33,8 +33,8 @@ namespace v4::harness::mhc_budget {
 // The budget is B_reference + B_implementation. A difference of δ (in u) between the two sides'
 // logits moves the softmax's log entries by <= 2δ: it adds 2δ to the implementation's first
 // per-entry error.
-// Measured (docs/mhc.md): golden 10 ULPs; an fp32 emulation of the official order reaches 112
-// ULPs over 140 000 matrices with logits ×0.3 to ×100. The bound is a worst case, not a fit.
+// Measured (docs/mhc.md): golden 10 ULPs; an fp32 model of the official order reaches 77 ULPs
+// over 14 000 matrices with logits ×0.3 to ×100. The bound is a worst case, not a fit.
 inline double sinkhorn_side_u(int iters, double softmax_common, double step_common,
                               double softmax_entry, double step_entry) {
   const int h = 2 * iters;
