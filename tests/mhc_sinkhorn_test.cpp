@@ -14,6 +14,7 @@
 #include "harness/ops/mhc_budgets.h"
 #include "harness/registry.h"
 #include "harness/rng.h"
+#include "properties/mhc_comb_invariants.h"
 #include "properties/mhc_sinkhorn_invariants.h"
 #include "reference/mhc_sinkhorn.h"
 

@@ -3,6 +3,7 @@
 #include "harness/ops/mhc_budgets.h"
 #include "harness/ops/mhc_inputs.h"
 #include "harness/ops/op_util.h"
+#include "properties/mhc_comb_invariants.h"
 #include "properties/mhc_pre_invariants.h"
 #include "properties/mhc_sinkhorn_invariants.h"
 #include "reference/mhc_pre.h"

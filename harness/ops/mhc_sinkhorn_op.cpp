@@ -10,6 +10,7 @@
 #include "harness/ops/mhc_inputs.h"
 #include "harness/ops/op_util.h"
 #include "harness/rng.h"
+#include "properties/mhc_comb_invariants.h"
 #include "properties/mhc_sinkhorn_invariants.h"
 
 namespace v4::harness {
