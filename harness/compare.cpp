@@ -14,7 +14,9 @@ namespace v4::harness {
 std::string ComparePolicy::describe(DType dtype) const {
   switch (kind) {
     case Kind::bitwise: return "bitwise";
-    case Kind::ulp: return fmt::format("ulp<={} {}", max_ulp, dtype_name(dtype));
+    case Kind::ulp:
+      return floor > 0 ? fmt::format("ulp<={} {} at |x|>={:g}", max_ulp, dtype_name(dtype), floor)
+                       : fmt::format("ulp<={} {}", max_ulp, dtype_name(dtype));
     case Kind::index_set: return "index sets";
   }
   return "?";
@@ -90,6 +92,12 @@ int inf_sign(DType dtype, uint64_t code) {
     case DType::bf16: return (code & 0x7FFF) == 0x7F80 ? ((code & 0x8000) ? -1 : 1) : 0;
     default: return 0;
   }
+}
+
+// Spacing of the float dtype's values at magnitude m (> 0): 2^(floor(log2 m) - mantissa bits).
+double ulp_at(DType dtype, double m) {
+  const int mantissa = dtype == DType::bf16 ? 7 : dtype == DType::f64 ? 52 : 23;
+  return std::ldexp(1.0, std::ilogb(m) - mantissa);
 }
 
 }  // namespace
@@ -199,6 +207,9 @@ CompareResult compare_tensors(const Tensor& actual, const Tensor& expected, cons
     const double va = element_value(actual, i), ve = element_value(expected, i);
     double d = ulp_distance(dt, actual.bytes(), expected.bytes(), i);
     if (inf_sign(dt, ca) != inf_sign(dt, ce)) d = INFINITY;
+    if (policy.floor > 0 && std::isfinite(d) && std::fabs(ve) < policy.floor) {
+      d = std::min(d, std::fabs(va - ve) / ulp_at(dt, policy.floor));
+    }
     const bool differs = ca != ce;  // raw bits: catches -0 vs +0 for the bitwise policy
     if (differs && !r.first_divergence) {
       r.first_divergence = ElementReport{i, unravel(actual.shape(), i, packed), va, ve, d};
@@ -215,7 +226,8 @@ CompareResult compare_tensors(const Tensor& actual, const Tensor& expected, cons
       sum_sq += va * va + ve * ve;
       if (ve != 0) r.max_rel = std::max(r.max_rel, std::fabs(va - ve) / std::fabs(ve));
     }
-    const int bucket = d == 0 ? 0 : std::isinf(d) ? 65 : std::min(64, 1 + int(std::floor(std::log2(d))));
+    // Floored distances can be fractional: any nonzero distance below 1 counts in bucket 1.
+    const int bucket = d == 0 ? 0 : std::isinf(d) ? 65 : std::clamp(1 + int(std::floor(std::log2(d))), 1, 64);
     ++r.ulp_histogram[size_t(bucket)];
   }
   r.calc_diff = sum_sq > 0 ? 1.0 - 2.0 * sum_xy / sum_sq : 0.0;

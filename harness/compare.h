@@ -25,11 +25,18 @@ struct ComparePolicy {
   Kind kind = Kind::bitwise;
   double max_ulp = 0.0;
   std::string rationale;  // the derivation of the bound, stored with each check outcome
+  // ulp kind only: below this magnitude, distances are counted in ULPs of `floor` instead of the
+  // expected value's own ULPs - an absolute tolerance for outputs that can cancel (a sum of
+  // terms of mixed sign), where no ULP bound relative to the result exists. 0: none.
+  double floor = 0.0;
 
   static ComparePolicy bitwise(std::string why = "exact arithmetic") { return {Kind::bitwise, 0.0, std::move(why)}; }
   static ComparePolicy ulps(double n, std::string why) { return {Kind::ulp, n, std::move(why)}; }
   static ComparePolicy index_set(std::string why) { return {Kind::index_set, 0.0, std::move(why)}; }
-  std::string describe(DType dtype) const;  // "bitwise", "ulp<=2 bf16", "index sets"
+  static ComparePolicy ulps_floor(double n, double floor, std::string why) {
+    return {Kind::ulp, n, std::move(why), floor};
+  }
+  std::string describe(DType dtype) const;  // "bitwise", "ulp<=2 bf16", "ulp<=2 bf16 at |x|>=1", "index sets"
 };
 
 struct ElementReport {

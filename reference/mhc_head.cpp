@@ -10,7 +10,7 @@ namespace v4::reference {
 
 void hc_head(bf16* y, const bf16* x, const float* fn, const float* base, const float* scale,
              int64_t tokens, int64_t dim, float hc_eps, float norm_eps) {
-  require(tokens >= 0 && dim > 0, "hc_head", "dim must be positive");
+  require(tokens >= 0 && dim > 0, "hc_head", "tokens must be >= 0 and dim positive");
   std::vector<float> pre(size_t(tokens * kHcMult));
   hc_mixes(pre.data(), x, fn, tokens, dim, kHcMult, norm_eps);
   for (int64_t i = 0; i < tokens * kHcMult; ++i) {

@@ -7,7 +7,7 @@ namespace v4::reference {
 
 void hc_post(bf16* out, const bf16* f, const bf16* residual, const float* post, const float* comb,
              int64_t tokens, int64_t dim) {
-  require(tokens >= 0 && dim > 0, "hc_post", "dim must be positive");
+  require(tokens >= 0 && dim > 0, "hc_post", "tokens must be >= 0 and dim positive");
   for (int64_t t = 0; t < tokens; ++t) {
     const float* c = comb + t * kHcMult * kHcMult;
     for (int64_t k = 0; k < kHcMult; ++k) {

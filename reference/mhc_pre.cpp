@@ -10,6 +10,7 @@ namespace v4::reference {
 
 void hc_mixes(float* mixes, const bf16* x, const float* fn, int64_t tokens, int64_t dim,
               int64_t n_mix, float norm_eps) {
+  require(tokens >= 0 && dim > 0 && n_mix > 0, "hc_mixes", "tokens must be >= 0, dim and n_mix positive");
   const int64_t width = kHcMult * dim;
   std::vector<double> xt(static_cast<size_t>(width));
   for (int64_t t = 0; t < tokens; ++t) {
@@ -28,6 +29,7 @@ void hc_mixes(float* mixes, const bf16* x, const float* fn, int64_t tokens, int6
 }
 
 void hc_weighted_sum(bf16* y, const float* weight, const bf16* x, int64_t tokens, int64_t dim) {
+  require(tokens >= 0 && dim > 0, "hc_weighted_sum", "tokens must be >= 0 and dim positive");
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t i = 0; i < dim; ++i) {
       double sum = 0.0;
@@ -42,7 +44,7 @@ void hc_weighted_sum(bf16* y, const float* weight, const bf16* x, int64_t tokens
 void hc_pre(bf16* y, float* post, float* comb, const bf16* x, const float* fn, const float* base,
             const float* scale, int64_t tokens, int64_t dim, int sinkhorn_iters, float hc_eps,
             float norm_eps) {
-  require(tokens >= 0 && dim > 0, "hc_pre", "dim must be positive");
+  require(tokens >= 0 && dim > 0 && sinkhorn_iters >= 1, "hc_pre", "tokens must be >= 0, dim and sinkhorn_iters positive");
   std::vector<float> mixes(size_t(tokens * kHcMixes)), pre(size_t(tokens * kHcMult));
   hc_mixes(mixes.data(), x, fn, tokens, dim, kHcMixes, norm_eps);
   hc_split_sinkhorn(pre.data(), post, comb, mixes.data(), base, scale, tokens, sinkhorn_iters, hc_eps);

@@ -52,7 +52,7 @@ void sinkhorn_one(float* m, const float* a, int iters, float eps) {
 }  // namespace
 
 void sinkhorn(float* comb, const float* logits, int64_t tokens, int iters, float eps) {
-  require(tokens >= 0 && iters >= 1, "sinkhorn", "iters must be at least 1");
+  require(tokens >= 0 && iters >= 1, "sinkhorn", "tokens must be >= 0 and iters >= 1");
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t i = 0; i < kHcMult * kHcMult; ++i) {
       require(std::isfinite(logits[t * 16 + i]), "sinkhorn", "logits must be finite");
@@ -63,6 +63,7 @@ void sinkhorn(float* comb, const float* logits, int64_t tokens, int iters, float
 
 void hc_split_sinkhorn(float* pre, float* post, float* comb, const float* mixes, const float* base,
                        const float* scale, int64_t tokens, int iters, float eps) {
+  require(tokens >= 0 && iters >= 1, "hc_split_sinkhorn", "tokens must be >= 0 and iters >= 1");
   for (int64_t t = 0; t < tokens; ++t) {
     const float* mu = mixes + t * kHcMixes;
     float a[kHcMult * kHcMult];

@@ -22,7 +22,8 @@ void sinkhorn(float* comb, const float* logits, int64_t tokens, int iters, float
 void hc_split_sinkhorn(float* pre, float* post, float* comb, const float* mixes, const float* base,
                        const float* scale, int64_t tokens, int iters, float eps);
 
-// fl32(1 / (1 + e^-z)) computed in double: the correctly rounded fp32 sigmoid.
+// fl32(1 / (1 + e^-z)) evaluated in double and rounded once: the correctly rounded fp32 sigmoid
+// except when the value lies within ~1e-16 relative of an fp32 rounding boundary.
 float sigmoid_fp32(float z);
 
 }  // namespace v4::reference

@@ -13,7 +13,7 @@ float rms_rsqrt(double sum_of_squares, int64_t count, float eps) {
 }
 
 void rms_norm(bf16* y, const bf16* x, const float* w, int64_t rows, int64_t dim, float eps) {
-  require(rows >= 0 && dim > 0, "rms_norm", "dim must be positive");
+  require(rows >= 0 && dim > 0, "rms_norm", "rows must be >= 0 and dim positive");
   for (int64_t r = 0; r < rows; ++r) {
     const bf16* xr = x + r * dim;
     double sum_sq = 0.0;
@@ -30,7 +30,7 @@ void rms_norm(bf16* y, const bf16* x, const float* w, int64_t rows, int64_t dim,
 }
 
 void rms_norm_head(bf16* y, const bf16* x, int64_t rows, int64_t heads, int64_t head_dim, float eps) {
-  require(rows >= 0 && heads > 0 && head_dim > 0, "rms_norm_head", "heads and head_dim must be positive");
+  require(rows >= 0 && heads > 0 && head_dim > 0, "rms_norm_head", "rows must be >= 0, heads and head_dim positive");
   for (int64_t h = 0; h < rows * heads; ++h) {
     const bf16* xh = x + h * head_dim;
     double sum_sq = 0.0;  // of the bf16-rounded squares, as torch's bf16 square() produces
