@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/registry.h"
+#include "harness/schema_sql.h"
 #include "harness/store.h"
 
 namespace v4::harness {
@@ -42,7 +43,7 @@ int64_t count(Store& s, const std::string& table) {
 TEST(Store, CreatesSchemaInWalMode) {
   TempDir dir;
   auto s = Store::open((dir.path / "sub" / "r.sqlite").string(), Store::Mode::read_write);
-  EXPECT_EQ(s->schema_version(), v4::kSchemaVersion);
+  EXPECT_EQ(s->schema_version(), v4::harness::kSchemaVersion);
   auto st = s->prepare("PRAGMA journal_mode");
   st->step();
   EXPECT_EQ(st->column_text(0), "wal");
