@@ -1,0 +1,37 @@
+#include "reference/dense_linear.h"
+
+#include <vector>
+
+#include "reference/require.h"
+
+namespace v4::reference {
+
+void dense_linear_bf16(bf16* y, const bf16* x, const bf16* w, int64_t rows, int64_t in, int64_t out) {
+  require(rows >= 0 && in > 0 && out > 0, "dense_linear_bf16", "in and out must be positive");
+  std::vector<double> xr(static_cast<size_t>(in));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t k = 0; k < in; ++k) xr[size_t(k)] = bf16_decode(x[r * in + k]);
+    for (int64_t o = 0; o < out; ++o) {
+      const bf16* wo = w + o * in;
+      double acc = 0;
+      for (int64_t k = 0; k < in; ++k) acc += xr[size_t(k)] * double(bf16_decode(wo[k]));
+      y[r * out + o] = bf16_encode(float(acc));
+    }
+  }
+}
+
+void dense_linear_f32(float* y, const bf16* x, const float* w, int64_t rows, int64_t in, int64_t out) {
+  require(rows >= 0 && in > 0 && out > 0, "dense_linear_f32", "in and out must be positive");
+  std::vector<double> xr(static_cast<size_t>(in));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t k = 0; k < in; ++k) xr[size_t(k)] = bf16_decode(x[r * in + k]);
+    for (int64_t o = 0; o < out; ++o) {
+      const float* wo = w + o * in;
+      double acc = 0;
+      for (int64_t k = 0; k < in; ++k) acc += xr[size_t(k)] * double(wo[k]);
+      y[r * out + o] = float(acc);
+    }
+  }
+}
+
+}  // namespace v4::reference
