@@ -51,8 +51,11 @@ void rope_freqs(float* freqs, const RopeParams& p) {
   // [C]'s linear_ramp_factor: a degenerate range is widened by 0.001.
   const float span = range.low == range.high ? float(double(range.high) + 0.001 - double(range.low))
                                              : float(range.high - range.low);
+  // [C] divides the fp32 tensor by a Python scalar; torch's CUDA kernel evaluates that as a
+  // multiplication by the fp32 reciprocal (it differs from a true division for i = low + 9).
+  const float inverse_span = 1.0f / span;
   for (int64_t i = 0; i < pairs; ++i) {
-    const float ramp = std::clamp((float(i) - float(range.low)) / span, 0.0f, 1.0f);
+    const float ramp = std::clamp((float(i) - float(range.low)) * inverse_span, 0.0f, 1.0f);
     const float smooth = 1.0f - ramp;
     // Each operation rounds to fp32, as the separate torch ops of [C] do (no fused multiply-add).
     const float interpolated = (freqs[i] / float(p.factor)) * (1.0f - smooth);
