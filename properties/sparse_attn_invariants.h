@@ -24,8 +24,9 @@ std::vector<double> sparse_attn_error_bound(const bf16* q, const bf16* kv, const
                                             const int32_t* idx, const bf16* o, int64_t rows,
                                             int64_t heads, int64_t dim, int64_t k, float scale);
 
-// ‖o_h‖∞ ≤ (1 + 2^-8)·max_j ‖kv_j‖∞ for every (row, head): the weights sum to Z/(Z + e^sink) < 1
-// and bf16(p) exceeds p by at most 2^-9 relative. Inputs/outputs named as the sparse_attn op's.
+// ‖o_h‖∞ ≤ (1 + 2^-8)²·(1 + 2^-20)·max_j ‖kv_j‖∞ for every (row, head): the fp32 weights sum to
+// Z/(Z + e^sink) < 1, bf16(p) exceeds p by at most 2^-8 relative (bf16 unit roundoff), the fp32
+// accumulation adds < 2^-20 and the final bf16 rounding ≤ 2^-8. Tensors named as the op's.
 harness::PropertyOutcome check_sparse_attn_norm_bound(const harness::TensorMap& in,
                                                       const harness::TensorMap& out);
 
@@ -35,7 +36,8 @@ harness::PropertyOutcome check_sparse_attn_permutation(const harness::Case& c,
                                                        const harness::TensorMap& out);
 
 // A list with one valid index j gives o = σ(ℓ_j − sink)·kv_j within
-// |kv_d|·σ·(2u|ℓ| + 4u) + 1/2 bf16 ulp (fp32 logit, exp, denominator, division; bf16 output).
+// |kv_d|·σ·(2u|ℓ| + u|sink − ℓ| + 4u) + 1/2 bf16 ulp: the fp32 logit (2 roundings), the fp32
+// exponent argument, exp, the denominator and the division (1 rounding each), then bf16.
 harness::PropertyOutcome check_sparse_attn_single(const harness::Case& c, const harness::TensorMap& in);
 
 }  // namespace v4::properties
