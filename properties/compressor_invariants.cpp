@@ -6,6 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "properties/interval_invariants.h"
+#include "reference/hadamard.h"
+#include "reference/rms_norm.h"
+
 namespace v4::properties {
 namespace {
 
@@ -171,6 +175,78 @@ PropertyOutcome check_compressor_prefill_decode(const harness::Case& c, const ha
   }
   return {differing == 0, fmt::format("prefill({}) + decode == prefill({}) bitwise", split, tokens), 0, double(differing),
           fmt::format("{} elements differ", differing)};
+}
+
+CompressorBounds compressor_bounds(const reference::CompressorParams& p, const bf16* x, int64_t tokens) {
+  const int64_t m = p.ratio, hd = p.head_dim, width = p.width(), dim = p.dim, blocks = tokens / m;
+  CompressorBounds b;
+  b.kv.resize(static_cast<size_t>(tokens * width));
+  b.score.resize(static_cast<size_t>(tokens * width));
+  std::vector<float> kv(static_cast<size_t>(tokens * width)), score(static_cast<size_t>(tokens * width));
+  std::vector<int64_t> pos(static_cast<size_t>(tokens));
+  for (int64_t t = 0; t < tokens; ++t) pos[size_t(t)] = t;
+  reference::compressor_project(kv.data(), score.data(), x, pos.data(), tokens, p);
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (int64_t ch = 0; ch < width; ++ch) {
+      double mk = 0, mz = 0;
+      for (int64_t i = 0; i < dim; ++i) {
+        const double xi = reference::bf16_decode(x[t * dim + i]);
+        mk += std::fabs(double(p.wkv[ch * dim + i]) * xi);
+        mz += std::fabs(double(p.wgate[ch * dim + i]) * xi);
+      }
+      b.kv[size_t(t * width + ch)] = double(dim + 1) * kU * mk;
+      b.score[size_t(t * width + ch)] = double(dim + 1) * kU * mz + 2 * kU * std::fabs(double(score[size_t(t * width + ch)]));
+    }
+  }
+  b.entries.resize(static_cast<size_t>(blocks * hd));
+  const Windows ws = block_windows(p, x, tokens);
+  std::vector<float> pooled(static_cast<size_t>(hd));
+  std::vector<bf16> c(static_cast<size_t>(hd)), y(static_cast<size_t>(hd));
+  for (int64_t i = 0; i < blocks; ++i) {
+    const reference::CompressorState& w = ws.w[size_t(i)];
+    reference::compressor_pool(pooled.data(), w.kv.data(), w.score.data(), p);
+    // Radius of each pooled channel: slot j of the window is token (i − 1)·m + j or i·m + j − m.
+    std::vector<double> e_c(static_cast<size_t>(hd));
+    for (int64_t ch = 0; ch < hd; ++ch) {
+      double zmax = -INFINITY, ez = 0;
+      std::vector<std::pair<double, double>> entries;  // (logit, k) of present slots
+      std::vector<double> ek;
+      for (int64_t j = 0; j < p.slots(); ++j) {
+        const bool prev = p.overlap() == 2 && j < m;
+        const int64_t token = p.overlap() == 2 ? (prev ? (i - 1) * m + j : i * m + j - m) : i * m + j;
+        if (token < 0) continue;  // block 0 of an overlapping compressor
+        const int64_t col = p.overlap() == 2 && !prev ? hd + ch : ch;
+        entries.push_back({double(score[size_t(token * width + col)]), double(kv[size_t(token * width + col)])});
+        ek.push_back(b.kv[size_t(token * width + col)]);
+        ez = std::max(ez, b.score[size_t(token * width + col)]);
+        zmax = std::max(zmax, entries.back().first);
+      }
+      double z = 0;
+      for (const auto& [l, k] : entries) z += std::exp(l - zmax);
+      double radius = 0;
+      for (size_t j = 0; j < entries.size(); ++j) {
+        const double wj = std::exp(entries[j].first - zmax) / z;
+        radius += wj * (ek[j] + std::fabs(entries[j].second) * (2 * ez * (1 + 0x1p-6) + double(p.slots() + 8) * kU));
+      }
+      e_c[size_t(ch)] = bf16_spread(pooled[size_t(ch)], radius);
+      c[size_t(ch)] = reference::bf16_encode(pooled[size_t(ch)]);
+    }
+    // norm(bf16(C)) → RoPE at i·m → quantization, each with its interval rule.
+    std::vector<double> e = rms_norm_bounds(widen(c.data(), hd), e_c, p.norm, 1, hd, p.norm_eps);
+    reference::rms_norm(y.data(), c.data(), p.norm, 1, hd, p.norm_eps);
+    const int64_t position = i * m;
+    e = rope_bounds(widen(y.data(), hd), e, &position, 1, 1, hd, p.rope, false);
+    reference::rope_apply(y.data(), y.data(), &position, 1, 1, hd, p.rope, false);
+    if (p.rotate) {
+      e = hadamard_bounds(widen(y.data(), hd), e, 1, hd);
+      reference::hadamard(y.data(), y.data(), 1, hd);
+      e = quant_sim_bounds(widen(y.data(), hd), e, 1, hd, hd, 32, true);
+    } else {
+      e = quant_sim_bounds(widen(y.data(), hd), e, 1, hd, 448, 64, false);
+    }
+    std::copy(e.begin(), e.end(), b.entries.begin() + i * hd);
+  }
+  return b;
 }
 
 }  // namespace v4::properties

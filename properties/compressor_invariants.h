@@ -3,6 +3,8 @@
 // wkv/wgate [c·hd, dim], ape [m, c·hd], norm [hd] fp32; case parameters ratio, hd, rotate.
 #pragma once
 
+#include <vector>
+
 #include "harness/registry.h"
 #include "reference/compressor.h"
 
@@ -28,5 +30,17 @@ harness::PropertyOutcome check_compressor_causal(const harness::Case& c, const h
 // entries bit for bit (one pooling code path, D8 reset at the start).
 harness::PropertyOutcome check_compressor_prefill_decode(const harness::Case& c, const harness::TensorMap& in,
                                                          const harness::TensorMap& out);
+
+// Bounds on |official − ours| for a prefill of `tokens` tokens (x exact, bf16), by interval
+// propagation (properties/interval_invariants.h):
+//   kv, score [tokens, c·hd]: the fp32 projections, (dim + 1)·u·Σ|w·x| (+ 2u|z| for the ape add);
+//   pooled C: Σ_j w_j·ε_k,j + Σ_j w_j|k_j|·(2·max ε_z + (slots + 8)·u) (softmax weights move by
+//     ≤ 2·max ε_z relative; exp within 2 ulp, the fp32 sum, division, products and final sum);
+//   entries [⌊tokens/m⌋, hd]: then bf16, RMSNorm, RoPE at i·m, and the FP8 (dims [0, 448),
+//     block 64) or Hadamard + FP4 (block 32) simulation, each through its interval rule.
+struct CompressorBounds {
+  std::vector<double> kv, score, entries;
+};
+CompressorBounds compressor_bounds(const reference::CompressorParams& p, const bf16* x, int64_t tokens);
 
 }  // namespace v4::properties

@@ -36,8 +36,8 @@ std::vector<T> values_of(const Tensor& t) {
 std::vector<int32_t> indices_of(const Tensor& t);
 
 // Passes iff every element satisfies |ours − official| <= bound[i] (both finite), or both are the
-// same infinity, or both are NaN. Reports the largest |Δ|/bound, the differing count and the
-// largest ULP distance in the output dtype.
+// same infinity, or both are NaN. Reports the largest |Δ|/bound, the differing count, how many
+// elements the bound allows to differ at all (bound > 0), and the largest ULP distance.
 GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
                                   const Tensor& official, const std::vector<double>& bound,
                                   const std::string& rationale);
