@@ -75,11 +75,11 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
   GoldenLine line;
   line.case_name = gc.case_name();
   line.item = item;
-  line.bound = "per-element |d| <= derived bound (" + rationale + ")";
+  line.bound = fmt::format("per-element |d| <= derived bound ({})", rationale);
   if (ours.dtype() != official.dtype() || ours.shape() != official.shape() ||
       int64_t(bound.size()) != official.numel()) {
     line.passed = false;
-    line.measure = "-";
+    line.measure = std::string(1, '-');
     line.note = fmt::format("shape/dtype mismatch: ours {} official {} bounds {}", ours.shape_string(),
                             official.shape_string(), bound.size());
     return line;
@@ -109,7 +109,7 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
     line.note = fmt::format("worst at flat {}: ours {:.9g} official {:.9g} bound {:.3g}", worst,
                             element_value(ours, worst), element_value(official, worst), bound[size_t(worst)]);
   }
-  if (!line.passed) line.note = fmt::format("{} elements outside the bound; ", outside) + line.note;
+  if (!line.passed) line.note = fmt::format("{} elements outside the bound; {}", outside, line.note);
   return line;
 }
 
