@@ -23,9 +23,11 @@ struct Windows {
 };
 Windows block_windows(const reference::CompressorParams& p, const bf16* x, int64_t tokens) {
   const int64_t m = p.ratio, width = p.width();
-  std::vector<float> kv(static_cast<size_t>(tokens * width)), score(static_cast<size_t>(tokens * width));
+  std::vector<float> kv(static_cast<size_t>(tokens * width)),
+      score(static_cast<size_t>(tokens * width));
   std::vector<int64_t> pos(static_cast<size_t>(tokens));
-  for (int64_t t = 0; t < tokens; ++t) pos[size_t(t)] = t;
+  for (int64_t t = 0; t < tokens; ++t)
+    pos[size_t(t)] = t;
   reference::compressor_project(kv.data(), score.data(), x, pos.data(), tokens, p);
   Windows out;
   for (int64_t i = 0; i < tokens / m; ++i) {
@@ -49,11 +51,13 @@ Windows block_windows(const reference::CompressorParams& p, const bf16* x, int64
 
 // The (logit, value) pairs of channel ch in a window; absent slots (logit −∞) are skipped.
 template <class F>
-void for_each_entry(const reference::CompressorParams& p, const reference::CompressorState& s, int64_t ch, F f) {
+void for_each_entry(const reference::CompressorParams& p, const reference::CompressorState& s,
+                    int64_t ch, F f) {
   const int64_t m = p.ratio, hd = p.head_dim, width = p.width();
   for (int64_t j = 0; j < p.slots(); ++j) {
     const int64_t col = j * width + (p.overlap() == 2 && j >= m ? hd + ch : ch);
-    if (std::isinf(s.score[size_t(col)])) continue;
+    if (std::isinf(s.score[size_t(col)]))
+      continue;
     f(double(s.score[size_t(col)]), double(s.kv[size_t(col)]));
   }
 }
@@ -64,9 +68,10 @@ std::vector<bf16> run_prefill(const reference::CompressorParams& p, const bf16* 
   return e;
 }
 
-}  // namespace
+} // namespace
 
-reference::CompressorParams compressor_params_of(const harness::Case& c, const harness::TensorMap& in) {
+reference::CompressorParams compressor_params_of(const harness::Case& c,
+                                                 const harness::TensorMap& in) {
   reference::CompressorParams p;
   reference::ModelConfig cfg;
   p.dim = in.at("x").dim(2);
@@ -86,7 +91,8 @@ PropertyOutcome check_compressor_convex(const harness::Case& c, const harness::T
   const reference::CompressorParams p = compressor_params_of(c, in);
   const Tensor& x = in.at("x");
   const int64_t tokens = x.dim(1);
-  PropertyOutcome r{true, "min k - (slots+2)u max|k| <= C <= max k + (slots+2)u max|k| per channel", 1, 0, ""};
+  PropertyOutcome r{true, "min k - (slots+2)u max|k| <= C <= max k + (slots+2)u max|k| per channel",
+                    1, 0, ""};
   std::vector<float> pooled(static_cast<size_t>(p.head_dim));
   for (int64_t b = 0; b < x.dim(0); ++b) {
     const Windows ws = block_windows(p, x.data<bf16>() + b * tokens * p.dim, tokens);
@@ -94,7 +100,9 @@ PropertyOutcome check_compressor_convex(const harness::Case& c, const harness::T
       reference::compressor_pool(pooled.data(), w.kv.data(), w.score.data(), p);
       for (int64_t ch = 0; ch < p.head_dim; ++ch) {
         double lo = INFINITY, hi = -INFINITY, mag = 0;
-        for_each_entry(p, w, ch, [&](double, double k) { lo = std::min(lo, k), hi = std::max(hi, k), mag = std::max(mag, std::fabs(k)); });
+        for_each_entry(p, w, ch, [&](double, double k) {
+          lo = std::min(lo, k), hi = std::max(hi, k), mag = std::max(mag, std::fabs(k));
+        });
         const double slack = double(p.slots() + 2) * kU * mag + 0x1p-149;
         const double v = pooled[size_t(ch)];
         const double excess = std::max(lo - v, v - hi);
@@ -107,10 +115,13 @@ PropertyOutcome check_compressor_convex(const harness::Case& c, const harness::T
   return r;
 }
 
-PropertyOutcome check_compressor_equal_logits(const harness::Case& c, const harness::TensorMap& in) {
+PropertyOutcome check_compressor_equal_logits(const harness::Case& c,
+                                              const harness::TensorMap& in) {
   harness::TensorMap zero = in;
-  std::fill(zero.at("wgate").data<float>(), zero.at("wgate").data<float>() + zero.at("wgate").numel(), 0.0f);
-  std::fill(zero.at("ape").data<float>(), zero.at("ape").data<float>() + zero.at("ape").numel(), 0.0f);
+  std::fill(zero.at("wgate").data<float>(),
+            zero.at("wgate").data<float>() + zero.at("wgate").numel(), 0.0f);
+  std::fill(zero.at("ape").data<float>(), zero.at("ape").data<float>() + zero.at("ape").numel(),
+            0.0f);
   const reference::CompressorParams p = compressor_params_of(c, zero);
   const Tensor& x = zero.at("x");
   const int64_t tokens = x.dim(1);
@@ -141,24 +152,28 @@ PropertyOutcome check_compressor_causal(const harness::Case& c, const harness::T
   const int64_t tokens = x.dim(1), dim = p.dim, hd = p.head_dim, keep = (tokens - 1) / p.ratio;
   int64_t changed = 0;
   for (int64_t b = 0; b < x.dim(0); ++b) {
-    std::vector<bf16> xb(x.data<bf16>() + b * tokens * dim, x.data<bf16>() + (b + 1) * tokens * dim);
-    for (int64_t i = 0; i < dim; ++i) {  // a different last token
+    std::vector<bf16> xb(x.data<bf16>() + b * tokens * dim,
+                         x.data<bf16>() + (b + 1) * tokens * dim);
+    for (int64_t i = 0; i < dim; ++i) { // a different last token
       bf16& v = xb[size_t((tokens - 1) * dim + i)];
       v = reference::bf16_encode(-2.0f * reference::bf16_decode(v) + 0.5f);
     }
     const std::vector<bf16> e = run_prefill(p, xb.data(), tokens);
     const bf16* orig = out.at("entries").data<bf16>() + b * (tokens / p.ratio) * hd;
-    for (int64_t i = 0; i < keep * hd; ++i) changed += e[size_t(i)].bits != orig[i].bits;
+    for (int64_t i = 0; i < keep * hd; ++i)
+      changed += e[size_t(i)].bits != orig[i].bits;
   }
-  return {changed == 0, fmt::format("entries < (tokens-1)/m = {} unchanged bitwise", keep), 0, double(changed),
-          fmt::format("{} elements changed", changed)};
+  return {changed == 0, fmt::format("entries < (tokens-1)/m = {} unchanged bitwise", keep), 0,
+          double(changed), fmt::format("{} elements changed", changed)};
 }
 
-PropertyOutcome check_compressor_prefill_decode(const harness::Case& c, const harness::TensorMap& in,
+PropertyOutcome check_compressor_prefill_decode(const harness::Case& c,
+                                                const harness::TensorMap& in,
                                                 const harness::TensorMap& out) {
   const reference::CompressorParams p = compressor_params_of(c, in);
   const Tensor& x = in.at("x");
-  const int64_t tokens = x.dim(1), dim = p.dim, hd = p.head_dim, split = tokens / 2 + 1, n = tokens / p.ratio;
+  const int64_t tokens = x.dim(1), dim = p.dim, hd = p.head_dim, split = tokens / 2 + 1,
+                n = tokens / p.ratio;
   int64_t differing = 0;
   for (int64_t b = 0; b < x.dim(0); ++b) {
     const bf16* xb = x.data<bf16>() + b * tokens * dim;
@@ -171,20 +186,24 @@ PropertyOutcome check_compressor_prefill_decode(const harness::Case& c, const ha
       }
     }
     const bf16* orig = out.at("entries").data<bf16>() + b * n * hd;
-    for (int64_t i = 0; i < n * hd; ++i) differing += e[size_t(i)].bits != orig[i].bits;
+    for (int64_t i = 0; i < n * hd; ++i)
+      differing += e[size_t(i)].bits != orig[i].bits;
   }
-  return {differing == 0, fmt::format("prefill({}) + decode == prefill({}) bitwise", split, tokens), 0, double(differing),
-          fmt::format("{} elements differ", differing)};
+  return {differing == 0, fmt::format("prefill({}) + decode == prefill({}) bitwise", split, tokens),
+          0, double(differing), fmt::format("{} elements differ", differing)};
 }
 
-CompressorBounds compressor_bounds(const reference::CompressorParams& p, const bf16* x, int64_t tokens) {
+CompressorBounds compressor_bounds(const reference::CompressorParams& p, const bf16* x,
+                                   int64_t tokens) {
   const int64_t m = p.ratio, hd = p.head_dim, width = p.width(), dim = p.dim, blocks = tokens / m;
   CompressorBounds b;
   b.kv.resize(static_cast<size_t>(tokens * width));
   b.score.resize(static_cast<size_t>(tokens * width));
-  std::vector<float> kv(static_cast<size_t>(tokens * width)), score(static_cast<size_t>(tokens * width));
+  std::vector<float> kv(static_cast<size_t>(tokens * width)),
+      score(static_cast<size_t>(tokens * width));
   std::vector<int64_t> pos(static_cast<size_t>(tokens));
-  for (int64_t t = 0; t < tokens; ++t) pos[size_t(t)] = t;
+  for (int64_t t = 0; t < tokens; ++t)
+    pos[size_t(t)] = t;
   reference::compressor_project(kv.data(), score.data(), x, pos.data(), tokens, p);
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t ch = 0; ch < width; ++ch) {
@@ -195,7 +214,8 @@ CompressorBounds compressor_bounds(const reference::CompressorParams& p, const b
         mz += std::fabs(double(p.wgate[ch * dim + i]) * xi);
       }
       b.kv[size_t(t * width + ch)] = double(dim + 1) * kU * mk;
-      b.score[size_t(t * width + ch)] = double(dim + 1) * kU * mz + 2 * kU * std::fabs(double(score[size_t(t * width + ch)]));
+      b.score[size_t(t * width + ch)] =
+          double(dim + 1) * kU * mz + 2 * kU * std::fabs(double(score[size_t(t * width + ch)]));
     }
   }
   b.entries.resize(static_cast<size_t>(blocks * hd));
@@ -209,24 +229,29 @@ CompressorBounds compressor_bounds(const reference::CompressorParams& p, const b
     std::vector<double> e_c(static_cast<size_t>(hd));
     for (int64_t ch = 0; ch < hd; ++ch) {
       double zmax = -INFINITY, ez = 0;
-      std::vector<std::pair<double, double>> entries;  // (logit, k) of present slots
+      std::vector<std::pair<double, double>> entries; // (logit, k) of present slots
       std::vector<double> ek;
       for (int64_t j = 0; j < p.slots(); ++j) {
         const bool prev = p.overlap() == 2 && j < m;
-        const int64_t token = p.overlap() == 2 ? (prev ? (i - 1) * m + j : i * m + j - m) : i * m + j;
-        if (token < 0) continue;  // block 0 of an overlapping compressor
+        const int64_t token =
+            p.overlap() == 2 ? (prev ? (i - 1) * m + j : i * m + j - m) : i * m + j;
+        if (token < 0)
+          continue; // block 0 of an overlapping compressor
         const int64_t col = p.overlap() == 2 && !prev ? hd + ch : ch;
-        entries.push_back({double(score[size_t(token * width + col)]), double(kv[size_t(token * width + col)])});
+        entries.push_back(
+            {double(score[size_t(token * width + col)]), double(kv[size_t(token * width + col)])});
         ek.push_back(b.kv[size_t(token * width + col)]);
         ez = std::max(ez, b.score[size_t(token * width + col)]);
         zmax = std::max(zmax, entries.back().first);
       }
       double z = 0;
-      for (const auto& [l, k] : entries) z += std::exp(l - zmax);
+      for (const auto& [l, k] : entries)
+        z += std::exp(l - zmax);
       double radius = 0;
       for (size_t j = 0; j < entries.size(); ++j) {
         const double wj = std::exp(entries[j].first - zmax) / z;
-        radius += wj * (ek[j] + std::fabs(entries[j].second) * (2 * ez * (1 + 0x1p-6) + double(p.slots() + 8) * kU));
+        radius += wj * (ek[j] + std::fabs(entries[j].second) *
+                                    (2 * ez * (1 + 0x1p-6) + double(p.slots() + 8) * kU));
       }
       e_c[size_t(ch)] = bf16_spread(pooled[size_t(ch)], radius);
       c[size_t(ch)] = reference::bf16_encode(pooled[size_t(ch)]);
@@ -249,4 +274,4 @@ CompressorBounds compressor_bounds(const reference::CompressorParams& p, const b
   return b;
 }
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -14,17 +14,18 @@
 namespace v4::properties {
 
 struct IndexerQueryBounds {
-  std::vector<bf16> q, w;         // the reference's values: [rows, H, hd], [rows, H]
-  std::vector<double> e_q, e_w;   // bounds on |official − ours|
+  std::vector<bf16> q, w;       // the reference's values: [rows, H, hd], [rows, H]
+  std::vector<double> e_q, e_w; // bounds on |official − ours|
 };
 // qr: [rows, q_lora] · x: [rows, dim] (both exact) at `positions`.
-IndexerQueryBounds indexer_query_bounds(const bf16* qr, const bf16* x, const int64_t* positions, int64_t rows,
-                                        const reference::IndexerParams& p);
+IndexerQueryBounds indexer_query_bounds(const bf16* qr, const bf16* x, const int64_t* positions,
+                                        int64_t rows, const reference::IndexerParams& p);
 
 // Bounds on the scores [rows, n_keys]: keys [n_keys, hd] with bounds e_keys (empty: exact).
 // dot radius Σ|q|e_k + e_q(|k| + e_k) + hd·u·Σ|q·k|; ReLU is 1-Lipschitz; the product radius
 // e_relu(|w| + e_w) + relu·e_w; the head sum Σ e_term + H·u·Σ|term|; bf16 spreads in between.
-std::vector<double> indexer_score_bounds(const IndexerQueryBounds& qb, const bf16* keys, const std::vector<double>& e_keys,
-                                         int64_t rows, int64_t heads, int64_t head_dim, int64_t n_keys);
+std::vector<double> indexer_score_bounds(const IndexerQueryBounds& qb, const bf16* keys,
+                                         const std::vector<double>& e_keys, int64_t rows,
+                                         int64_t heads, int64_t head_dim, int64_t n_keys);
 
-}  // namespace v4::properties
+} // namespace v4::properties

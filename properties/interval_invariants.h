@@ -23,10 +23,10 @@
 
 namespace v4::properties {
 
-inline constexpr double kU32 = 0x1p-24;  // fp32 unit roundoff
+inline constexpr double kU32 = 0x1p-24; // fp32 unit roundoff
 
-double f32_ulp_of(double v);   // spacing of fp32 numbers at |v|
-double bf16_ulp_of(double v);  // spacing of bf16 numbers at |v|
+double f32_ulp_of(double v);  // spacing of fp32 numbers at |v|
+double bf16_ulp_of(double v); // spacing of bf16 numbers at |v|
 
 // max |bf16(fl32(v)) − bf16(fl32(center))| over v ∈ [center − radius, center + radius].
 double bf16_spread(double center, double radius);
@@ -42,8 +42,8 @@ std::vector<double> linear_bf16_bounds(const std::vector<double>& x, const std::
 // Weighted RMSNorm (bf16 in and out, fp32 math): with ms = mean(x²), the relative change of
 // rsqrt(ms + eps) is ≤ Σ|x_k|e_k/(n(ms + eps)) + n·u + 3u (sum order, rsqrtf), and
 // y_i = w_i·x_i·inv (2 fp32 roundings): radius |w_i|·inv·e_i + |y_i|·(Δinv + 3u).
-std::vector<double> rms_norm_bounds(const std::vector<double>& x, const std::vector<double>& e, const float* w,
-                                    int64_t rows, int64_t dim, float eps);
+std::vector<double> rms_norm_bounds(const std::vector<double>& x, const std::vector<double>& e,
+                                    const float* w, int64_t rows, int64_t dim, float eps);
 
 // The per-head RMSNorm in bf16 arithmetic (spec §5): bf16 squares, fp32 mean rounded to bf16,
 // + eps rounded to bf16, rsqrt rounded to bf16, product rounded to bf16; every bf16 rounding is
@@ -55,29 +55,31 @@ std::vector<double> rms_norm_head_bounds(const std::vector<double>& x, const std
 // cos/sin may differ by the platform's powf (≤ 8·2^-23 relative on freq, see rope_golden.cpp),
 // the fp32 angle rounding and CUDA's cosf/sinf (2 ulp); the pair product adds 2 fp32 roundings.
 std::vector<double> rope_bounds(const std::vector<double>& x, const std::vector<double>& e,
-                                const int64_t* positions, int64_t rows, int64_t heads, int64_t head_dim,
-                                const reference::RopeParams& p, bool inverse);
+                                const int64_t* positions, int64_t rows, int64_t heads,
+                                int64_t head_dim, const reference::RopeParams& p, bool inverse);
 
 // Block quantization simulation (bf16 → e4m3 or e2m1 on the §2.1 power-of-two scale → bf16) of
 // `dims` leading dims of each row of width `row_width`, blocks of `block`: the scale exponent
 // can take every value between those of the block's smallest and largest possible amax, and
 // for each scale the quantized value of [x − e, x + e] spans the codes of its endpoints.
 // Dims beyond `dims` keep their bounds. Returns bounds on the simulated outputs.
-std::vector<double> quant_sim_bounds(const std::vector<double>& x, const std::vector<double>& e, int64_t rows,
-                                     int64_t row_width, int64_t dims, int64_t block, bool e2m1);
+std::vector<double> quant_sim_bounds(const std::vector<double>& x, const std::vector<double>& e,
+                                     int64_t rows, int64_t row_width, int64_t dims, int64_t block,
+                                     bool e2m1);
 
 // Hadamard (±1 weights, scale n^-½): radius scale·(Σ e + n·u·Σ|x|) + 2u|y|, then bf16.
-std::vector<double> hadamard_bounds(const std::vector<double>& x, const std::vector<double>& e, int64_t rows,
-                                    int64_t n);
+std::vector<double> hadamard_bounds(const std::vector<double>& x, const std::vector<double>& e,
+                                    int64_t rows, int64_t n);
 
 // Sparse attention with input bounds e_q [rows, heads, dim] and e_kv [n_kv, dim] (empty: 0).
-// Logit radius E_j = scale·(Σ_d |q_d|e_kv,jd + e_q,d(|kv_jd| + e_kv,jd) + D·u·Σ_d|q_d kv_jd|) + 4u|ℓ_j|;
-// the fp32 softmax weights then move by ≤ η = 2·max_j E_j + 8·2^-23 relative (exp within 2 ulp);
-// bf16(p_j) is checked for a possible flip with the chunk-relative p_j and bf16_spread; the
+// Logit radius E_j = scale·(Σ_d |q_d|e_kv,jd + e_q,d(|kv_jd| + e_kv,jd) + D·u·Σ_d|q_d kv_jd|) +
+// 4u|ℓ_j|; the fp32 softmax weights then move by ≤ η = 2·max_j E_j + 8·2^-23 relative (exp within 2
+// ulp); bf16(p_j) is checked for a possible flip with the chunk-relative p_j and bf16_spread; the
 // PV and denominator sums add γ = (64 + 2·chunks + 2)·u. Output radius
 //   Σ_j w_j·(|kv_jd|·(flip_j/p_j + η + γ) + e_kv,jd) + |o_d|·(η + γ), then bf16.
-std::vector<double> sparse_attn_bounds(const bf16* q, const std::vector<double>& e_q, const bf16* kv,
-                                       const std::vector<double>& e_kv, const float* sink, const int32_t* idx,
-                                       int64_t rows, int64_t heads, int64_t dim, int64_t k, float scale);
+std::vector<double> sparse_attn_bounds(const bf16* q, const std::vector<double>& e_q,
+                                       const bf16* kv, const std::vector<double>& e_kv,
+                                       const float* sink, const int32_t* idx, int64_t rows,
+                                       int64_t heads, int64_t dim, int64_t k, float scale);
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -38,6 +38,7 @@ harness::PropertyOutcome check_sparse_attn_permutation(const harness::Case& c,
 // A list with one valid index j gives o = σ(ℓ_j − sink)·kv_j within
 // |kv_d|·σ·(2u|ℓ| + u|sink − ℓ| + 4u) + 1/2 bf16 ulp: the fp32 logit (2 roundings), the fp32
 // exponent argument, exp, the denominator and the division (1 rounding each), then bf16.
-harness::PropertyOutcome check_sparse_attn_single(const harness::Case& c, const harness::TensorMap& in);
+harness::PropertyOutcome check_sparse_attn_single(const harness::Case& c,
+                                                  const harness::TensorMap& in);
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -14,14 +14,16 @@
 namespace v4::reference {
 namespace {
 
-void check_layer(const ModelConfig& cfg, int64_t ratio, const AttentionWeights& w, const char* function) {
+void check_layer(const ModelConfig& cfg, int64_t ratio, const AttentionWeights& w,
+                 const char* function) {
   require(ratio == 0 || ratio == 4 || ratio == 128, function, "compress ratio must be 0, 4 or 128");
   require(cfg.dim > 0 && cfg.n_heads > 0 && cfg.q_lora_rank > 0 && cfg.o_groups > 0 &&
               cfg.n_heads % cfg.o_groups == 0 && cfg.window_size > 0 && cfg.max_seq_len > 0,
           function, "config dims must be positive and n_heads divisible by o_groups");
-  require(cfg.head_dim - cfg.rope_head_dim == kKvSimDims, function, "head_dim - rope_head_dim must be 448");
-  require(w.wq_a && w.q_norm && w.wq_b && w.wkv && w.kv_norm && w.wo_a && w.wo_b && w.attn_sink, function,
-          "attention weights must be set");
+  require(cfg.head_dim - cfg.rope_head_dim == kKvSimDims, function,
+          "head_dim - rope_head_dim must be 448");
+  require(w.wq_a && w.q_norm && w.wq_b && w.wkv && w.kv_norm && w.wo_a && w.wo_b && w.attn_sink,
+          function, "attention weights must be set");
   require(ratio == 0 || (w.cmp_wkv && w.cmp_wgate && w.cmp_ape && w.cmp_norm), function,
           "compressor weights must be set");
   require(ratio != 4 || (w.idx_wq_b && w.idx_weights_proj && w.idx_cmp_wkv && w.idx_cmp_wgate &&
@@ -32,8 +34,8 @@ void check_layer(const ModelConfig& cfg, int64_t ratio, const AttentionWeights& 
 // The query and KV rows of `tokens` tokens at `positions` (spec §11.1).
 // q: [tokens, H, D] · qr: [tokens, q_lora] · kv: [tokens, D].
 void project_q_kv(std::vector<bf16>& q, std::vector<bf16>& qr, std::vector<bf16>& kv, const bf16* x,
-                  const int64_t* positions, int64_t tokens, const ModelConfig& cfg, const RopeParams& rope,
-                  const AttentionWeights& w) {
+                  const int64_t* positions, int64_t tokens, const ModelConfig& cfg,
+                  const RopeParams& rope, const AttentionWeights& w) {
   const int64_t H = cfg.n_heads, D = cfg.head_dim, dim = cfg.dim, ql = cfg.q_lora_rank;
   const float eps = float(cfg.norm_eps);
   std::vector<bf16> t(static_cast<size_t>(tokens * std::max(ql, D)));
@@ -68,12 +70,13 @@ void attend_and_project(bf16* y, const std::vector<bf16>& q, const bf16* kv, int
     trace->o = o;
   }
   rope_apply(o.data(), o.data(), positions, tokens, H, D, rope, true);
-  attention_output(y, o.data(), w.wo_a, w.wo_b, tokens, H, D, cfg.o_groups, cfg.o_lora_rank, cfg.dim);
+  attention_output(y, o.data(), w.wo_a, w.wo_b, tokens, H, D, cfg.o_groups, cfg.o_lora_rank,
+                   cfg.dim);
 }
 
 // Concatenates two [tokens, *] int32 lists row by row.
-std::vector<int32_t> concat_lists(const std::vector<int32_t>& a, int64_t wa, const std::vector<int32_t>& b,
-                                  int64_t wb, int64_t tokens) {
+std::vector<int32_t> concat_lists(const std::vector<int32_t>& a, int64_t wa,
+                                  const std::vector<int32_t>& b, int64_t wb, int64_t tokens) {
   std::vector<int32_t> out(static_cast<size_t>(tokens * (wa + wb)));
   for (int64_t r = 0; r < tokens; ++r) {
     std::copy(a.begin() + r * wa, a.begin() + (r + 1) * wa, out.begin() + r * (wa + wb));
@@ -82,9 +85,10 @@ std::vector<int32_t> concat_lists(const std::vector<int32_t>& a, int64_t wa, con
   return out;
 }
 
-}  // namespace
+} // namespace
 
-CompressorParams attention_compressor_params(const ModelConfig& cfg, int64_t ratio, const AttentionWeights& w) {
+CompressorParams attention_compressor_params(const ModelConfig& cfg, int64_t ratio,
+                                             const AttentionWeights& w) {
   CompressorParams p;
   p.dim = cfg.dim;
   p.head_dim = cfg.head_dim;
@@ -129,21 +133,23 @@ void attention_cache_reset(AttentionCache& cache, const ModelConfig& cfg, int64_
   cache.index_keys.clear();
   cache.compressor = {};
   cache.index_compressor = {};
-  if (ratio == 4) cache.index_keys.assign(size_t(cfg.max_seq_len / 4 * cfg.index_head_dim), bf16{0});
+  if (ratio == 4)
+    cache.index_keys.assign(size_t(cfg.max_seq_len / 4 * cfg.index_head_dim), bf16{0});
 }
 
 void attention_output(bf16* y, const bf16* o, const bf16* wo_a, const bf16* wo_b, int64_t rows,
-                      int64_t heads, int64_t head_dim, int64_t groups, int64_t o_lora_rank, int64_t dim) {
-  require(rows >= 0 && groups > 0 && heads % groups == 0 && o_lora_rank > 0 && dim > 0, "attention_output",
-          "heads must be divisible by groups");
-  const int64_t group_width = heads / groups * head_dim;  // heads 8g..8g+7 concatenated head-major
+                      int64_t heads, int64_t head_dim, int64_t groups, int64_t o_lora_rank,
+                      int64_t dim) {
+  require(rows >= 0 && groups > 0 && heads % groups == 0 && o_lora_rank > 0 && dim > 0,
+          "attention_output", "heads must be divisible by groups");
+  const int64_t group_width = heads / groups * head_dim; // heads 8g..8g+7 concatenated head-major
   std::vector<bf16> u(static_cast<size_t>(rows * groups * o_lora_rank));
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t g = 0; g < groups; ++g) {
       const bf16* og = o + (r * heads * head_dim) + g * group_width;
       // The bf16 einsum of [C]: one [o_lora, group_width] linear per group.
-      dense_linear_bf16(u.data() + (r * groups + g) * o_lora_rank, og, wo_a + g * o_lora_rank * group_width, 1,
-                        group_width, o_lora_rank);
+      dense_linear_bf16(u.data() + (r * groups + g) * o_lora_rank, og,
+                        wo_a + g * o_lora_rank * group_width, 1, group_width, o_lora_rank);
     }
   }
   dense_linear_bf16(y, u.data(), wo_b, rows, groups * o_lora_rank, dim);
@@ -153,12 +159,14 @@ void attention_prefill(bf16* y, AttentionCache& cache, const bf16* x, int64_t to
                        const ModelConfig& cfg, int64_t ratio, const AttentionWeights& w,
                        AttentionTrace* trace, const IndexOverride* forced) {
   check_layer(cfg, ratio, w, "attention_prefill");
-  require(tokens > 0 && tokens <= cfg.max_seq_len, "attention_prefill", "tokens must lie in [1, max_seq_len]");
+  require(tokens > 0 && tokens <= cfg.max_seq_len, "attention_prefill",
+          "tokens must lie in [1, max_seq_len]");
   const int64_t D = cfg.head_dim, W = cfg.window_size;
   const RopeParams rope = rope_params_for_layer(cfg, ratio);
   attention_cache_reset(cache, cfg, ratio);
   std::vector<int64_t> positions(static_cast<size_t>(tokens));
-  for (int64_t t = 0; t < tokens; ++t) positions[size_t(t)] = t;
+  for (int64_t t = 0; t < tokens; ++t)
+    positions[size_t(t)] = t;
   std::vector<bf16> q, qr, kv;
   project_q_kv(q, qr, kv, x, positions.data(), tokens, cfg, rope, w);
 
@@ -171,8 +179,8 @@ void attention_prefill(bf16* y, AttentionCache& cache, const bf16* x, int64_t to
     const IndexerParams ip = attention_indexer_params(cfg, w);
     wc = std::min(ip.topk, tokens / 4);
     compressed.resize(size_t(tokens * wc));
-    indexer_prefill(compressed.data(), cache.index_keys.data(), &cache.index_compressor, nullptr, x, qr.data(),
-                    tokens, tokens, ip);
+    indexer_prefill(compressed.data(), cache.index_keys.data(), &cache.index_compressor, nullptr, x,
+                    qr.data(), tokens, tokens, ip);
   } else if (ratio == 128) {
     wc = tokens / 128;
     compressed.resize(size_t(tokens * wc));
@@ -195,19 +203,21 @@ void attention_prefill(bf16* y, AttentionCache& cache, const bf16* x, int64_t to
 
   const int32_t* idx = forced ? forced->idx : own.data();
   const int64_t width = forced ? forced->width : ww + wc;
-  attend_and_project(y, q, array.data(), tokens + blocks, idx, width, positions.data(), tokens, cfg, rope, w,
-                     trace);
-  if (trace) trace->own_idx = own;
+  attend_and_project(y, q, array.data(), tokens + blocks, idx, width, positions.data(), tokens, cfg,
+                     rope, w, trace);
+  if (trace)
+    trace->own_idx = own;
 }
 
 void attention_decode(bf16* y, AttentionCache& cache, const bf16* x, int64_t pos,
                       const ModelConfig& cfg, int64_t ratio, const AttentionWeights& w,
                       AttentionTrace* trace, const IndexOverride* forced) {
   check_layer(cfg, ratio, w, "attention_decode");
-  require(pos >= 1 && pos < cfg.max_seq_len, "attention_decode", "pos must lie in [1, max_seq_len)");
+  require(pos >= 1 && pos < cfg.max_seq_len, "attention_decode",
+          "pos must lie in [1, max_seq_len)");
   const int64_t D = cfg.head_dim, W = cfg.window_size;
-  require(int64_t(cache.kv.size()) == (W + (ratio ? cfg.max_seq_len / ratio : 0)) * D, "attention_decode",
-          "cache not prepared by attention_prefill for this layer");
+  require(int64_t(cache.kv.size()) == (W + (ratio ? cfg.max_seq_len / ratio : 0)) * D,
+          "attention_decode", "cache not prepared by attention_prefill for this layer");
   const RopeParams rope = rope_params_for_layer(cfg, ratio);
   std::vector<bf16> q, qr, kv;
   project_q_kv(q, qr, kv, x, &pos, 1, cfg, rope, w);
@@ -218,7 +228,8 @@ void attention_decode(bf16* y, AttentionCache& cache, const bf16* x, int64_t pos
   if (ratio == 4) {
     const IndexerParams ip = attention_indexer_params(cfg, w);
     std::vector<int32_t> c(static_cast<size_t>(std::min(ip.topk, indexer_visible(pos, 4))));
-    indexer_decode(c.data(), cache.index_keys.data(), cache.index_compressor, nullptr, x, qr.data(), pos, W, ip);
+    indexer_decode(c.data(), cache.index_keys.data(), cache.index_compressor, nullptr, x, qr.data(),
+                   pos, W, ip);
     own.insert(own.end(), c.begin(), c.end());
   } else if (ratio == 128) {
     std::vector<int32_t> c(static_cast<size_t>((pos + 1) / 128));
@@ -229,7 +240,8 @@ void attention_decode(bf16* y, AttentionCache& cache, const bf16* x, int64_t pos
   std::copy(kv.begin(), kv.end(), cache.kv.begin() + (pos % W) * D);
   if (ratio) {
     std::vector<bf16> entry(static_cast<size_t>(D));
-    if (compressor_decode(entry.data(), cache.compressor, x, pos, attention_compressor_params(cfg, ratio, w))) {
+    if (compressor_decode(entry.data(), cache.compressor, x, pos,
+                          attention_compressor_params(cfg, ratio, w))) {
       std::copy(entry.begin(), entry.end(), cache.kv.begin() + (W + (pos + 1) / ratio - 1) * D);
     }
   }
@@ -238,7 +250,8 @@ void attention_decode(bf16* y, AttentionCache& cache, const bf16* x, int64_t pos
   const int64_t width = forced ? forced->width : int64_t(own.size());
   const int64_t n_kv = int64_t(cache.kv.size()) / D;
   attend_and_project(y, q, cache.kv.data(), n_kv, idx, width, &pos, 1, cfg, rope, w, trace);
-  if (trace) trace->own_idx = own;
+  if (trace)
+    trace->own_idx = own;
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -51,12 +51,12 @@ void attention_cache_reset(AttentionCache& cache, const ModelConfig& cfg, int64_
 
 // Values captured inside a call (for golden comparisons and debugging).
 struct AttentionTrace {
-  std::vector<bf16> q;       // [tokens, n_heads, head_dim] after RoPE
-  std::vector<bf16> kv;      // the KV array given to sparse_attn, [n_kv, head_dim]
-  std::vector<int32_t> idx;  // [tokens, width] the index list used
+  std::vector<bf16> q;      // [tokens, n_heads, head_dim] after RoPE
+  std::vector<bf16> kv;     // the KV array given to sparse_attn, [n_kv, head_dim]
+  std::vector<int32_t> idx; // [tokens, width] the index list used
   int64_t width = 0;
-  std::vector<int32_t> own_idx;  // the list the reference computed (differs from idx if forced)
-  std::vector<bf16> o;       // [tokens, n_heads, head_dim] sparse attention output, rotated
+  std::vector<int32_t> own_idx; // the list the reference computed (differs from idx if forced)
+  std::vector<bf16> o;          // [tokens, n_heads, head_dim] sparse attention output, rotated
 };
 
 // An index list to use instead of the layer's own ([tokens, width] int32, rows of the KV array):
@@ -68,13 +68,15 @@ struct IndexOverride {
 };
 
 // Sub-parameter builders of a layer with compress ratio `ratio` (0, 4 or 128).
-CompressorParams attention_compressor_params(const ModelConfig& cfg, int64_t ratio, const AttentionWeights& w);
+CompressorParams attention_compressor_params(const ModelConfig& cfg, int64_t ratio,
+                                             const AttentionWeights& w);
 IndexerParams attention_indexer_params(const ModelConfig& cfg, const AttentionWeights& w);
 
 // y: [rows, dim] bf16 · o: [rows, n_heads, head_dim] bf16 (de-rotated) · wo_a, wo_b as above.
 // u[g] = bf16(wo_a[g] · o[g]) (fp32 accumulation), y = wo_b(flatten(u)).
 void attention_output(bf16* y, const bf16* o, const bf16* wo_a, const bf16* wo_b, int64_t rows,
-                      int64_t heads, int64_t head_dim, int64_t groups, int64_t o_lora_rank, int64_t dim);
+                      int64_t heads, int64_t head_dim, int64_t groups, int64_t o_lora_rank,
+                      int64_t dim);
 
 // Prefill of one sequence's tokens [0, tokens): y: [tokens, dim] bf16 · x: [tokens, dim] bf16
 // (the attn_norm output). Resets and fills `cache`.
@@ -88,4 +90,4 @@ void attention_decode(bf16* y, AttentionCache& cache, const bf16* x, int64_t pos
                       const ModelConfig& cfg, int64_t ratio, const AttentionWeights& w,
                       AttentionTrace* trace = nullptr, const IndexOverride* forced = nullptr);
 
-}  // namespace v4::reference
+} // namespace v4::reference

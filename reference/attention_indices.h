@@ -17,7 +17,9 @@
 namespace v4::reference {
 
 // Width of the prefill window list: min(s, W).
-inline int64_t window_width_prefill(int64_t tokens, int64_t window) { return tokens < window ? tokens : window; }
+inline int64_t window_width_prefill(int64_t tokens, int64_t window) {
+  return tokens < window ? tokens : window;
+}
 
 // idx: [tokens, min(tokens, window)] int32.
 void window_indices_prefill(int32_t* idx, int64_t tokens, int64_t window);
@@ -31,4 +33,4 @@ void compressed_indices_prefill(int32_t* idx, int64_t tokens, int64_t ratio, int
 // idx: [⌊(pos+1)/ratio⌋] int32 = offset + j. Returns the width.
 int64_t compressed_indices_decode(int32_t* idx, int64_t pos, int64_t ratio, int64_t offset);
 
-}  // namespace v4::reference
+} // namespace v4::reference

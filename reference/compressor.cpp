@@ -23,17 +23,18 @@ void check_params(const CompressorParams& p, const char* function) {
   // The main compressor's FP8 simulation covers exactly the 448 nope dims of a 512-d entry.
   require(p.rotate || p.head_dim - p.rope.rope_dim == kKvSimDims, function,
           "main compressor needs head_dim - rope_dim == 448");
-  require(!p.rotate || p.head_dim % kFp4Block == 0, function, "indexer head_dim must be a multiple of 32");
+  require(!p.rotate || p.head_dim % kFp4Block == 0, function,
+          "indexer head_dim must be a multiple of 32");
 }
 
 // Copies token rows [first, first + count) of a [tokens, width] array into window slots
 // [slot, slot + count).
-void copy_rows(std::vector<float>& window, int64_t slot, const float* rows, int64_t first, int64_t count,
-               int64_t width) {
+void copy_rows(std::vector<float>& window, int64_t slot, const float* rows, int64_t first,
+               int64_t count, int64_t width) {
   std::copy(rows + first * width, rows + (first + count) * width, window.begin() + slot * width);
 }
 
-}  // namespace
+} // namespace
 
 void compressor_state_reset(CompressorState& state, const CompressorParams& p) {
   const size_t n = size_t(p.slots() * p.width());
@@ -49,7 +50,8 @@ void compressor_project(float* kv, float* score, const bf16* x, const int64_t* p
   dense_linear_f32(score, x, p.wgate, tokens, p.dim, width);
   for (int64_t t = 0; t < tokens; ++t) {
     const float* ape = p.ape + (positions[t] % p.ratio) * width;
-    for (int64_t ch = 0; ch < width; ++ch) score[t * width + ch] += ape[ch];  // fp32 add
+    for (int64_t ch = 0; ch < width; ++ch)
+      score[t * width + ch] += ape[ch]; // fp32 add
   }
 }
 
@@ -59,12 +61,15 @@ void compressor_pool(float* pooled, const float* kv_window, const float* score_w
   std::vector<float> e(static_cast<size_t>(slots));
   for (int64_t ch = 0; ch < hd; ++ch) {
     // Slot j reads channel ch of half a (previous block, j < m) or half b (current block).
-    const auto column = [&](int64_t j) { return j * width + (p.overlap() == 2 && j >= m ? hd + ch : ch); };
+    const auto column = [&](int64_t j) {
+      return j * width + (p.overlap() == 2 && j >= m ? hd + ch : ch);
+    };
     float max_logit = kNegInf;
-    for (int64_t j = 0; j < slots; ++j) max_logit = std::max(max_logit, score_window[column(j)]);
+    for (int64_t j = 0; j < slots; ++j)
+      max_logit = std::max(max_logit, score_window[column(j)]);
     double sum = 0;
     for (int64_t j = 0; j < slots; ++j) {
-      const float shifted = score_window[column(j)] - max_logit;  // −∞ for absent slots
+      const float shifted = score_window[column(j)] - max_logit; // −∞ for absent slots
       e[size_t(j)] = float(std::exp(double(shifted)));
       sum += e[size_t(j)];
     }
@@ -72,7 +77,7 @@ void compressor_pool(float* pooled, const float* kv_window, const float* score_w
     double acc = 0;
     for (int64_t j = 0; j < slots; ++j) {
       const float weight = e[size_t(j)] / denominator;
-      acc += double(weight * kv_window[column(j)]);  // fp32 product, exact sum
+      acc += double(weight * kv_window[column(j)]); // fp32 product, exact sum
     }
     pooled[ch] = float(acc);
   }
@@ -81,9 +86,10 @@ void compressor_pool(float* pooled, const float* kv_window, const float* score_w
 void compressor_finish(bf16* entry, const float* pooled, int64_t block, const CompressorParams& p) {
   const int64_t hd = p.head_dim;
   std::vector<bf16> c(static_cast<size_t>(hd));
-  for (int64_t ch = 0; ch < hd; ++ch) c[size_t(ch)] = bf16_encode(pooled[ch]);
+  for (int64_t ch = 0; ch < hd; ++ch)
+    c[size_t(ch)] = bf16_encode(pooled[ch]);
   rms_norm(entry, c.data(), p.norm, 1, hd, p.norm_eps);
-  const int64_t position = block * p.ratio;  // the block's first token
+  const int64_t position = block * p.ratio; // the block's first token
   rope_apply(entry, entry, &position, 1, 1, hd, p.rope, false);
   if (p.rotate) {
     hadamard(entry, entry, 1, hd);
@@ -98,15 +104,17 @@ void compressor_prefill(bf16* entries, CompressorState* state, const bf16* x, in
   check_params(p, "compressor_prefill");
   require(tokens >= 0, "compressor_prefill", "tokens must be non-negative");
   const int64_t m = p.ratio, width = p.width(), blocks = tokens / m;
-  std::vector<float> kv(static_cast<size_t>(tokens * width)), score(static_cast<size_t>(tokens * width));
+  std::vector<float> kv(static_cast<size_t>(tokens * width)),
+      score(static_cast<size_t>(tokens * width));
   std::vector<int64_t> positions(static_cast<size_t>(tokens));
-  for (int64_t t = 0; t < tokens; ++t) positions[size_t(t)] = t;
+  for (int64_t t = 0; t < tokens; ++t)
+    positions[size_t(t)] = t;
   compressor_project(kv.data(), score.data(), x, positions.data(), tokens, p);
 
   CompressorState window;
   std::vector<float> pooled(static_cast<size_t>(p.head_dim));
   for (int64_t i = 0; i < blocks; ++i) {
-    compressor_state_reset(window, p);  // block 0 of an overlapping compressor: no previous block
+    compressor_state_reset(window, p); // block 0 of an overlapping compressor: no previous block
     const int64_t current = p.overlap() == 2 ? m : 0;
     if (p.overlap() == 2 && i > 0) {
       copy_rows(window.kv, 0, kv.data(), (i - 1) * m, m, width);
@@ -118,7 +126,8 @@ void compressor_prefill(bf16* entries, CompressorState* state, const bf16* x, in
     compressor_finish(entries + i * p.head_dim, pooled.data(), i, p);
   }
 
-  if (!state) return;
+  if (!state)
+    return;
   // What the decode path holds after `tokens` tokens: the last complete block in the previous
   // slots (overlap only) and the incomplete block's tokens in the current slots.
   compressor_state_reset(*state, p);
@@ -140,11 +149,13 @@ bool compressor_decode(bf16* entry, CompressorState& state, const bf16* x, int64
   require(int64_t(state.kv.size()) == p.slots() * width && state.score.size() == state.kv.size(),
           "compressor_decode", "state not initialised (compressor_state_reset)");
   const int64_t slot = (p.overlap() == 2 ? m : 0) + pos % m;
-  compressor_project(state.kv.data() + slot * width, state.score.data() + slot * width, x, &pos, 1, p);
-  if ((pos + 1) % m != 0) return false;
+  compressor_project(state.kv.data() + slot * width, state.score.data() + slot * width, x, &pos, 1,
+                     p);
+  if ((pos + 1) % m != 0)
+    return false;
   std::vector<float> pooled(static_cast<size_t>(p.head_dim));
   compressor_pool(pooled.data(), state.kv.data(), state.score.data(), p);
-  if (p.overlap() == 2) {  // the current block becomes the previous one
+  if (p.overlap() == 2) { // the current block becomes the previous one
     std::copy(state.kv.begin() + m * width, state.kv.end(), state.kv.begin());
     std::copy(state.score.begin() + m * width, state.score.end(), state.score.begin());
   }
@@ -152,4 +163,4 @@ bool compressor_decode(bf16* entry, CompressorState& state, const bf16* x, int64
   return true;
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -22,20 +22,20 @@
 namespace v4::reference {
 
 struct CompressorParams {
-  int64_t dim = 0;         // model dim d: the input width
-  int64_t head_dim = 512;  // hd: 512 (main attention) or 128 (indexer)
-  int64_t ratio = 4;       // m: 4 (CSA, with overlap) or 128 (HCA)
-  bool rotate = false;     // indexer: Hadamard + FP4 simulation instead of the KV FP8 simulation
+  int64_t dim = 0;        // model dim d: the input width
+  int64_t head_dim = 512; // hd: 512 (main attention) or 128 (indexer)
+  int64_t ratio = 4;      // m: 4 (CSA, with overlap) or 128 (HCA)
+  bool rotate = false;    // indexer: Hadamard + FP4 simulation instead of the KV FP8 simulation
   float norm_eps = 1e-6f;
-  RopeParams rope;         // the compressed-layer table (base 160000, YaRN)
-  const float* wkv = nullptr;    // [c·hd, dim] fp32
-  const float* wgate = nullptr;  // [c·hd, dim] fp32
-  const float* ape = nullptr;    // [m, c·hd] fp32
-  const float* norm = nullptr;   // [hd] fp32
+  RopeParams rope;              // the compressed-layer table (base 160000, YaRN)
+  const float* wkv = nullptr;   // [c·hd, dim] fp32
+  const float* wgate = nullptr; // [c·hd, dim] fp32
+  const float* ape = nullptr;   // [m, c·hd] fp32
+  const float* norm = nullptr;  // [hd] fp32
 
-  int64_t overlap() const { return ratio == 4 ? 2 : 1; }  // c: [C] overlaps exactly when m == 4
-  int64_t width() const { return overlap() * head_dim; }  // c·hd channels per token
-  int64_t slots() const { return overlap() * ratio; }     // c·m token rows in the window
+  int64_t overlap() const { return ratio == 4 ? 2 : 1; } // c: [C] overlaps exactly when m == 4
+  int64_t width() const { return overlap() * head_dim; } // c·hd channels per token
+  int64_t slots() const { return overlap() * ratio; }    // c·m token rows in the window
 };
 
 // The fp32 decode state of one sequence: kv and score windows, [c·m, c·hd] each.
@@ -70,4 +70,4 @@ void compressor_prefill(bf16* entries, CompressorState* state, const bf16* x, in
 bool compressor_decode(bf16* entry, CompressorState& state, const bf16* x, int64_t pos,
                        const CompressorParams& p);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -14,9 +14,11 @@
 namespace v4::reference {
 
 // y: [rows, out] bf16 · x: [rows, in] bf16 · w: [out, in] bf16.
-void dense_linear_bf16(bf16* y, const bf16* x, const bf16* w, int64_t rows, int64_t in, int64_t out);
+void dense_linear_bf16(bf16* y, const bf16* x, const bf16* w, int64_t rows, int64_t in,
+                       int64_t out);
 
 // y: [rows, out] fp32 · x: [rows, in] bf16 · w: [out, in] fp32.
-void dense_linear_f32(float* y, const bf16* x, const float* w, int64_t rows, int64_t in, int64_t out);
+void dense_linear_f32(float* y, const bf16* x, const float* w, int64_t rows, int64_t in,
+                      int64_t out);
 
-}  // namespace v4::reference
+} // namespace v4::reference

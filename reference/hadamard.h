@@ -13,4 +13,4 @@ namespace v4::reference {
 // y: [rows, n] bf16 (may alias x) · x: [rows, n] bf16; n a power of two (128 in the model).
 void hadamard(bf16* y, const bf16* x, int64_t rows, int64_t n);
 
-}  // namespace v4::reference
+} // namespace v4::reference

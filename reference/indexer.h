@@ -17,20 +17,22 @@
 namespace v4::reference {
 
 struct IndexerParams {
-  int64_t dim = 0;          // model dim d
-  int64_t q_lora_rank = 0;  // width of qr
-  int64_t n_heads = 0;      // index_n_heads (global: also the weight scale's H)
-  int64_t head_dim = 128;   // index_head_dim
-  int64_t topk = 0;         // index_topk
+  int64_t dim = 0;         // model dim d
+  int64_t q_lora_rank = 0; // width of qr
+  int64_t n_heads = 0;     // index_n_heads (global: also the weight scale's H)
+  int64_t head_dim = 128;  // index_head_dim
+  int64_t topk = 0;        // index_topk
   int64_t ratio = 4;
-  RopeParams rope;                 // compressed-layer table
-  const bf16* wq_b = nullptr;          // [n_heads·head_dim, q_lora_rank] bf16
-  const bf16* weights_proj = nullptr;  // [n_heads, dim] bf16
-  CompressorParams compressor;         // head_dim, ratio 4, rotate = true
+  RopeParams rope;                    // compressed-layer table
+  const bf16* wq_b = nullptr;         // [n_heads·head_dim, q_lora_rank] bf16
+  const bf16* weights_proj = nullptr; // [n_heads, dim] bf16
+  CompressorParams compressor;        // head_dim, ratio 4, rotate = true
 };
 
 // Blocks visible to a query at `position` (D10).
-inline int64_t indexer_visible(int64_t position, int64_t ratio) { return (position + 1) / ratio; }
+inline int64_t indexer_visible(int64_t position, int64_t ratio) {
+  return (position + 1) / ratio;
+}
 
 // q: [rows, n_heads, head_dim] bf16 · qr: [rows, q_lora_rank] bf16 · positions: [rows].
 void indexer_query(bf16* q, const bf16* qr, const int64_t* positions, int64_t rows,
@@ -66,4 +68,4 @@ int64_t indexer_decode(int32_t* idx, bf16* keys, CompressorState& state, bf16* s
                        const bf16* x, const bf16* qr, int64_t pos, int64_t offset,
                        const IndexerParams& p);
 
-}  // namespace v4::reference
+} // namespace v4::reference

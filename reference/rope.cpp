@@ -19,7 +19,7 @@ RopeParams rope_params_for_layer(const ModelConfig& cfg, int64_t compress_ratio)
     p.base = cfg.compress_rope_theta;
     p.original_seq_len = cfg.original_seq_len;
   } else {
-    p.base = cfg.rope_theta;  // window-only layers: YaRN off ([C] passes original_seq_len = 0)
+    p.base = cfg.rope_theta; // window-only layers: YaRN off ([C] passes original_seq_len = 0)
     p.original_seq_len = 0;
   }
   return p;
@@ -28,7 +28,8 @@ RopeParams rope_params_for_layer(const ModelConfig& cfg, int64_t compress_ratio)
 RopeCorrectionRange rope_correction_range(const RopeParams& p) {
   // [C]'s find_correction_dim, in double as Python computes it.
   const auto correction_dim = [&](double rotations) {
-    return double(p.rope_dim) * std::log(double(p.original_seq_len) / (rotations * 2 * std::numbers::pi)) /
+    return double(p.rope_dim) *
+           std::log(double(p.original_seq_len) / (rotations * 2 * std::numbers::pi)) /
            (2 * std::log(p.base));
   };
   RopeCorrectionRange r;
@@ -38,15 +39,17 @@ RopeCorrectionRange rope_correction_range(const RopeParams& p) {
 }
 
 void rope_freqs(float* freqs, const RopeParams& p) {
-  require(p.rope_dim > 0 && p.rope_dim % 2 == 0, "rope_freqs", "rope_dim must be positive and even");
+  require(p.rope_dim > 0 && p.rope_dim % 2 == 0, "rope_freqs",
+          "rope_dim must be positive and even");
   require(p.base > 1, "rope_freqs", "base must exceed 1");
   const int64_t pairs = p.rope_dim / 2;
   for (int64_t i = 0; i < pairs; ++i) {
-    const float exponent = float(2 * i) / float(p.rope_dim);  // exact: i/32
+    const float exponent = float(2 * i) / float(p.rope_dim); // exact: i/32
     const float power = float(std::pow(p.base, double(exponent)));
     freqs[i] = 1.0f / power;
   }
-  if (p.original_seq_len <= 0) return;
+  if (p.original_seq_len <= 0)
+    return;
   const RopeCorrectionRange range = rope_correction_range(p);
   // [C]'s linear_ramp_factor: a degenerate range is widened by 0.001.
   const float span = range.low == range.high ? float(double(range.high) + 0.001 - double(range.low))
@@ -66,7 +69,7 @@ void rope_freqs(float* freqs, const RopeParams& p) {
 
 void rope_cos_sin(float* cos_sin, int64_t position, const float* freqs, int64_t pairs) {
   for (int64_t i = 0; i < pairs; ++i) {
-    const float angle = float(position) * freqs[i];  // D15: fl32(fl32(p)·freq)
+    const float angle = float(position) * freqs[i]; // D15: fl32(fl32(p)·freq)
     cos_sin[2 * i] = float(std::cos(double(angle)));
     cos_sin[2 * i + 1] = float(std::sin(double(angle)));
   }
@@ -86,7 +89,8 @@ void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, 
     for (int64_t h = 0; h < heads; ++h) {
       const bf16* xh = x + (r * heads + h) * head_dim;
       bf16* yh = y + (r * heads + h) * head_dim;
-      if (yh != xh) std::copy(xh, xh + nope, yh);
+      if (yh != xh)
+        std::copy(xh, xh + nope, yh);
       for (int64_t i = 0; i < pairs; ++i) {
         const double a = bf16_decode(xh[nope + 2 * i]), b = bf16_decode(xh[nope + 2 * i + 1]);
         const double c = cs[size_t(2 * i)];
@@ -101,4 +105,4 @@ void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, 
   }
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -16,7 +16,7 @@
 namespace v4::reference {
 
 struct RopeParams {
-  int64_t rope_dim = 64;  // rotated dims: the last rope_dim of each head (even)
+  int64_t rope_dim = 64; // rotated dims: the last rope_dim of each head (even)
   double base = 10000;
   // YaRN is on when original_seq_len > 0 (as [C]'s precompute_freqs_cis decides).
   int64_t original_seq_len = 0;
@@ -48,4 +48,4 @@ void rope_cos_sin(float* cos_sin, int64_t position, const float* freqs, int64_t 
 void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, int64_t heads,
                 int64_t head_dim, const RopeParams& p, bool inverse);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -24,4 +24,4 @@ inline constexpr int64_t kSparseAttnChunk = 64;
 void sparse_attn(bf16* o, const bf16* q, const bf16* kv, const float* sink, const int32_t* idx,
                  int64_t rows, int64_t heads, int64_t dim, int64_t n_kv, int64_t k, float scale);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -19,20 +19,28 @@ TEST(Attention, OutputProjectionGroupsAreIndependent) {
   const harness::Tensor wo_a = harness::random_bf16({G * r, H * D / G}, 9, "wo_a", 0.05);
   harness::Tensor wo_b = harness::random_bf16({dim, G * r}, 9, "wo_b");
   std::vector<bf16> oz(o.data<bf16>(), o.data<bf16>() + H * D), y(dim);
-  std::fill(oz.begin() + 2 * D, oz.end(), bf16_encode(0.0f));  // heads 2, 3 = group 1
+  std::fill(oz.begin() + 2 * D, oz.end(), bf16_encode(0.0f)); // heads 2, 3 = group 1
   for (int64_t i = 0; i < dim; ++i) {
-    for (int64_t c = 0; c < r; ++c) wo_b.data<bf16>()[i * G * r + c] = bf16_encode(0.0f);
+    for (int64_t c = 0; c < r; ++c)
+      wo_b.data<bf16>()[i * G * r + c] = bf16_encode(0.0f);
   }
   attention_output(y.data(), oz.data(), wo_a.data<bf16>(), wo_b.data<bf16>(), 1, H, D, G, r, dim);
-  for (const bf16 v : y) EXPECT_EQ(bf16_decode(v), 0.0f);
-  attention_output(y.data(), o.data<bf16>(), wo_a.data<bf16>(), wo_b.data<bf16>(), 1, H, D, G, r, dim);
+  for (const bf16 v : y)
+    EXPECT_EQ(bf16_decode(v), 0.0f);
+  attention_output(y.data(), o.data<bf16>(), wo_a.data<bf16>(), wo_b.data<bf16>(), 1, H, D, G, r,
+                   dim);
   int nonzero = 0;
-  for (const bf16 v : y) nonzero += bf16_decode(v) != 0.0f;
-  EXPECT_GT(nonzero, 0);  // with group 1 present the same weights give a non-zero y
+  for (const bf16 v : y)
+    nonzero += bf16_decode(v) != 0.0f;
+  EXPECT_GT(nonzero, 0); // with group 1 present the same weights give a non-zero y
 }
 
-TEST(Attention, RegisteredChecks) { harness::testing::expect_smoke_checks_pass("attention"); }
-TEST(Attention, Golden) { harness::testing::expect_golden_pass({"attention_swa", "attention_csa", "attention_hca"}); }
+TEST(Attention, RegisteredChecks) {
+  harness::testing::expect_smoke_checks_pass("attention");
+}
+TEST(Attention, Golden) {
+  harness::testing::expect_golden_pass({"attention_swa", "attention_csa", "attention_hca"});
+}
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

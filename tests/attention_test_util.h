@@ -28,7 +28,8 @@ inline void expect_smoke_checks_pass(const std::string& op_name) {
     const TensorMap outputs = op.reference().run(c, inputs);
     const auto outcomes = run_case_checks(op, op.reference(), c, inputs, outputs, outputs, options);
     EXPECT_FALSE(outcomes.empty());
-    for (const CheckOutcome& o : outcomes) EXPECT_TRUE(o.passed) << o.replay() << ": " << o.detail;
+    for (const CheckOutcome& o : outcomes)
+      EXPECT_TRUE(o.passed) << o.replay() << ": " << o.detail;
   }
 }
 
@@ -44,4 +45,4 @@ inline void expect_golden_pass(const std::vector<std::string>& cases) {
   EXPECT_FALSE(s.lines.empty());
 }
 
-}  // namespace v4::harness::testing
+} // namespace v4::harness::testing

@@ -53,7 +53,9 @@ TEST(Compressor, PoolingUsesHalfAForThePreviousBlock) {
   compressor_pool(c.data(), w.kv.data(), w.score.data(), f.p);
   // Equal logits: the mean of slot values; slot j, column col holds j + 1 + col/4096, and slots
   // 4..7 are read in half b (col = hd + ch): mean = 4.5 + (4·ch + 4·(hd + ch))/4096/8.
-  const auto mean = [&](int64_t ch) { return 4.5f + float(4 * ch + 4 * (hd + ch)) / 4096.0f / 8.0f; };
+  const auto mean = [&](int64_t ch) {
+    return 4.5f + float(4 * ch + 4 * (hd + ch)) / 4096.0f / 8.0f;
+  };
   EXPECT_NEAR(c[0], mean(0), 1e-5f);
   // A dominant logit in slot 1, half a (channel 7) selects slot 1's half-a value ...
   w.score[size_t(1 * width + 7)] = 100.0f;
@@ -73,7 +75,9 @@ TEST(Compressor, EmitsAtTheEndOfEachBlock) {
   compressor_state_reset(state, f.p);
   std::vector<bf16> entry(512);
   for (int64_t pos = 0; pos < 13; ++pos) {
-    EXPECT_EQ(compressor_decode(entry.data(), state, f.x.data<bf16>() + pos * 16, pos, f.p), (pos + 1) % 4 == 0) << pos;
+    EXPECT_EQ(compressor_decode(entry.data(), state, f.x.data<bf16>() + pos * 16, pos, f.p),
+              (pos + 1) % 4 == 0)
+        << pos;
   }
 }
 
@@ -82,7 +86,8 @@ TEST(Compressor, ShortPrefillThenDecodeMatchesPrefill) {
   for (const bool indexer : {false, true}) {
     const Fixture f(4, indexer, 12);
     const int64_t hd = f.p.head_dim;
-    std::vector<bf16> full(static_cast<size_t>(3 * hd)), mixed(static_cast<size_t>(3 * hd)), entry(static_cast<size_t>(hd));
+    std::vector<bf16> full(static_cast<size_t>(3 * hd)), mixed(static_cast<size_t>(3 * hd)),
+        entry(static_cast<size_t>(hd));
     compressor_prefill(full.data(), nullptr, f.x.data<bf16>(), 12, f.p);
     CompressorState state;
     compressor_prefill(mixed.data(), &state, f.x.data<bf16>(), 2, f.p);
@@ -91,7 +96,8 @@ TEST(Compressor, ShortPrefillThenDecodeMatchesPrefill) {
         std::copy(entry.begin(), entry.end(), mixed.begin() + ((pos + 1) / 4 - 1) * hd);
       }
     }
-    for (size_t i = 0; i < full.size(); ++i) ASSERT_EQ(full[i].bits, mixed[i].bits) << "indexer=" << indexer << " i=" << i;
+    for (size_t i = 0; i < full.size(); ++i)
+      ASSERT_EQ(full[i].bits, mixed[i].bits) << "indexer=" << indexer << " i=" << i;
   }
 }
 
@@ -103,7 +109,8 @@ TEST(Compressor, PrefillStateEqualsDecodeState) {
     CompressorState a, b;
     compressor_prefill(e.data(), &a, f.x.data<bf16>(), tokens, f.p);
     compressor_prefill(e.data(), &b, f.x.data<bf16>(), 5, f.p);
-    for (int64_t pos = 5; pos < tokens; ++pos) compressor_decode(entry.data(), b, f.x.data<bf16>() + pos * 16, pos, f.p);
+    for (int64_t pos = 5; pos < tokens; ++pos)
+      compressor_decode(entry.data(), b, f.x.data<bf16>() + pos * 16, pos, f.p);
     // Current-block slots beyond the tokens seen hold stale rows on the decode side; [C] never
     // reads them before overwriting, so compare the slots that carry state.
     const int64_t width = f.p.width(), live = (ratio == 4 ? 4 : 0) + tokens % ratio;
@@ -114,10 +121,13 @@ TEST(Compressor, PrefillStateEqualsDecodeState) {
   }
 }
 
-TEST(Compressor, RegisteredChecks) { harness::testing::expect_smoke_checks_pass("compressor"); }
+TEST(Compressor, RegisteredChecks) {
+  harness::testing::expect_smoke_checks_pass("compressor");
+}
 TEST(Compressor, Golden) {
-  harness::testing::expect_golden_pass({"compressor_r4_main", "compressor_r128_main", "compressor_r4_indexer"});
+  harness::testing::expect_golden_pass(
+      {"compressor_r4_main", "compressor_r128_main", "compressor_r4_indexer"});
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

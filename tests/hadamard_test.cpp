@@ -31,9 +31,11 @@ TEST(Hadamard, InvolutionOnAConstantVector) {
   std::vector<bf16> x(128, bf16_encode(1.0f)), y(128), z(128);
   hadamard(y.data(), x.data(), 1, 128);
   EXPECT_NEAR(bf16_decode(y[0]), std::sqrt(128.0), 0.05);
-  for (int i = 1; i < 128; ++i) EXPECT_EQ(bf16_decode(y[size_t(i)]), 0.0f) << i;
+  for (int i = 1; i < 128; ++i)
+    EXPECT_EQ(bf16_decode(y[size_t(i)]), 0.0f) << i;
   hadamard(z.data(), y.data(), 1, 128);
-  for (int i = 0; i < 128; ++i) EXPECT_NEAR(bf16_decode(z[size_t(i)]), 1.0f, 2 * 0x1p-8) << i;
+  for (int i = 0; i < 128; ++i)
+    EXPECT_NEAR(bf16_decode(z[size_t(i)]), 1.0f, 2 * 0x1p-8) << i;
 }
 
 TEST(Hadamard, RejectsNonPowerOfTwo) {
@@ -41,8 +43,12 @@ TEST(Hadamard, RejectsNonPowerOfTwo) {
   EXPECT_THROW(hadamard(y.data(), x.data(), 1, 96), std::invalid_argument);
 }
 
-TEST(Hadamard, RegisteredChecks) { harness::testing::expect_smoke_checks_pass("hadamard"); }
-TEST(Hadamard, Golden) { harness::testing::expect_golden_pass({"hadamard"}); }
+TEST(Hadamard, RegisteredChecks) {
+  harness::testing::expect_smoke_checks_pass("hadamard");
+}
+TEST(Hadamard, Golden) {
+  harness::testing::expect_golden_pass({"hadamard"});
+}
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -12,7 +12,7 @@ namespace v4::reference {
 namespace {
 
 RopeParams compressed_table() {
-  ModelConfig cfg;  // preview defaults: compress_rope_theta 160000, YaRN 16 / 65536 / 32 / 1
+  ModelConfig cfg; // preview defaults: compress_rope_theta 160000, YaRN 16 / 65536 / 32 / 1
   return rope_params_for_layer(cfg, 4);
 }
 
@@ -20,17 +20,17 @@ TEST(Rope, LayerTables) {
   ModelConfig cfg;
   const RopeParams window = rope_params_for_layer(cfg, 0), hca = rope_params_for_layer(cfg, 128);
   EXPECT_EQ(window.base, 10000);
-  EXPECT_EQ(window.original_seq_len, 0);  // no YaRN on window-only layers (D3)
+  EXPECT_EQ(window.original_seq_len, 0); // no YaRN on window-only layers (D3)
   EXPECT_EQ(hca.base, 160000);
   EXPECT_EQ(hca.original_seq_len, 65536);
 }
 
 TEST(Rope, YarnCorrectionRangeFromFormula) {
   const RopeCorrectionRange r = rope_correction_range(compressed_table());
-  EXPECT_EQ(r.low, 15);   // ⌊64·ln(65536/(32·2π)) / (2 ln 160000)⌋
-  EXPECT_EQ(r.high, 25);  // ⌈64·ln(65536/(2π)) / (2 ln 160000)⌉
+  EXPECT_EQ(r.low, 15);  // ⌊64·ln(65536/(32·2π)) / (2 ln 160000)⌋
+  EXPECT_EQ(r.high, 25); // ⌈64·ln(65536/(2π)) / (2 ln 160000)⌉
   RopeParams other = compressed_table();
-  other.base = 10000;     // the formula, not constants: another base moves the range
+  other.base = 10000; // the formula, not constants: another base moves the range
   const RopeCorrectionRange r2 = rope_correction_range(other);
   EXPECT_NE(r2.low, 15);
 }
@@ -44,12 +44,12 @@ TEST(Rope, FrequencyTable) {
   rope_freqs(base.data(), plain);
   for (int i = 0; i < 32; ++i) {
     const float want = 1.0f / float(std::pow(160000.0, double(float(2 * i) / 64.0f)));
-    EXPECT_EQ(base[size_t(i)], want) << i;  // fl32(1 / fl32(base^(2i/64)))
+    EXPECT_EQ(base[size_t(i)], want) << i; // fl32(1 / fl32(base^(2i/64)))
     if (i <= 15) {
-      EXPECT_EQ(f[size_t(i)], base[size_t(i)]) << i;  // below the ramp: unchanged
+      EXPECT_EQ(f[size_t(i)], base[size_t(i)]) << i; // below the ramp: unchanged
     }
     if (i >= 25) {
-      EXPECT_EQ(f[size_t(i)], base[size_t(i)] / 16.0f) << i;  // above: divided by 16 exactly
+      EXPECT_EQ(f[size_t(i)], base[size_t(i)] / 16.0f) << i; // above: divided by 16 exactly
     }
   }
   // Inside the ramp, [C] divides by (high − low) as torch's CUDA kernel does: a multiplication by
@@ -66,16 +66,18 @@ TEST(Rope, AngleIsAnFp32Product) {
   rope_freqs(f.data(), compressed_table());
   const int64_t p = 1000003;
   rope_cos_sin(cs.data(), p, f.data(), 32);
-  const float angle = float(p) * f[1];  // D15
+  const float angle = float(p) * f[1]; // D15
   EXPECT_EQ(cs[2], float(std::cos(double(angle))));
   EXPECT_EQ(cs[3], float(std::sin(double(angle))));
-  EXPECT_GT(std::fabs(double(angle) - double(p) * double(f[1])), 1e-3);  // a double angle would differ
+  EXPECT_GT(std::fabs(double(angle) - double(p) * double(f[1])),
+            1e-3); // a double angle would differ
 }
 
 TEST(Rope, KnownRotationAndInverse) {
   // One head of 64 dims, every pair = (1, 0): the output pair is (bf16(cos θ_i), bf16(sin θ_i)).
   std::vector<bf16> x(64), y(64), back(64);
-  for (int i = 0; i < 32; ++i) x[size_t(2 * i)] = bf16_encode(1.0f), x[size_t(2 * i + 1)] = bf16_encode(0.0f);
+  for (int i = 0; i < 32; ++i)
+    x[size_t(2 * i)] = bf16_encode(1.0f), x[size_t(2 * i + 1)] = bf16_encode(0.0f);
   const RopeParams p = compressed_table();
   std::vector<float> f(32), cs(64);
   rope_freqs(f.data(), p);
@@ -87,12 +89,14 @@ TEST(Rope, KnownRotationAndInverse) {
     EXPECT_EQ(y[size_t(2 * i + 1)].bits, bf16_encode(cs[size_t(2 * i + 1)]).bits) << i;
   }
   rope_apply(back.data(), y.data(), &pos, 1, 1, 64, p, true);
-  for (int i = 0; i < 64; ++i) EXPECT_NEAR(bf16_decode(back[size_t(i)]), bf16_decode(x[size_t(i)]), 2 * 0x1p-8) << i;
+  for (int i = 0; i < 64; ++i)
+    EXPECT_NEAR(bf16_decode(back[size_t(i)]), bf16_decode(x[size_t(i)]), 2 * 0x1p-8) << i;
 }
 
 TEST(Rope, NopeDimsUntouchedInPlace) {
   std::vector<bf16> x(2 * 512);
-  for (size_t i = 0; i < x.size(); ++i) x[i] = bf16_encode(float(int(i % 97) - 48) / 16.0f);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = bf16_encode(float(int(i % 97) - 48) / 16.0f);
   const std::vector<bf16> before = x;
   const int64_t pos = 5;
   rope_apply(x.data(), x.data(), &pos, 1, 2, 512, compressed_table(), false);
@@ -100,15 +104,21 @@ TEST(Rope, NopeDimsUntouchedInPlace) {
   for (int h = 0; h < 2; ++h) {
     for (int d = 0; d < 512; ++d) {
       const size_t i = size_t(h * 512 + d);
-      if (d < 448) EXPECT_EQ(x[i].bits, before[i].bits);
-      else changed_rope += x[i].bits != before[i].bits;
+      if (d < 448)
+        EXPECT_EQ(x[i].bits, before[i].bits);
+      else
+        changed_rope += x[i].bits != before[i].bits;
     }
   }
-  EXPECT_GT(changed_rope, 64);  // the RoPE dims did rotate
+  EXPECT_GT(changed_rope, 64); // the RoPE dims did rotate
 }
 
-TEST(Rope, RegisteredChecks) { harness::testing::expect_smoke_checks_pass("rope"); }
-TEST(Rope, Golden) { harness::testing::expect_golden_pass({"rope_yarn", "rope_window"}); }
+TEST(Rope, RegisteredChecks) {
+  harness::testing::expect_smoke_checks_pass("rope");
+}
+TEST(Rope, Golden) {
+  harness::testing::expect_golden_pass({"rope_yarn", "rope_window"});
+}
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -16,21 +16,24 @@ struct Small {
   std::vector<bf16> q, kv;
   std::vector<float> sink = {0.5f, -1.0f};
   Small() : q(size_t(heads * dim)), kv(size_t(n_kv * dim)) {
-    for (size_t i = 0; i < q.size(); ++i) q[i] = bf16_encode(float(int(i * 37 % 17) - 8) / 16.0f);
-    for (size_t i = 0; i < kv.size(); ++i) kv[i] = bf16_encode(float(int(i * 53 % 23) - 11) / 8.0f);
+    for (size_t i = 0; i < q.size(); ++i)
+      q[i] = bf16_encode(float(int(i * 37 % 17) - 8) / 16.0f);
+    for (size_t i = 0; i < kv.size(); ++i)
+      kv[i] = bf16_encode(float(int(i * 53 % 23) - 11) / 8.0f);
   }
   std::vector<bf16> run(const std::vector<int32_t>& idx) const {
     std::vector<bf16> o(size_t(heads * dim));
-    sparse_attn(o.data(), q.data(), kv.data(), sink.data(), idx.data(), 1, heads, dim, n_kv, int64_t(idx.size()),
-                float(std::pow(512.0, -0.5)));
+    sparse_attn(o.data(), q.data(), kv.data(), sink.data(), idx.data(), 1, heads, dim, n_kv,
+                int64_t(idx.size()), float(std::pow(512.0, -0.5)));
     return o;
   }
 };
 
-TEST(SparseAttn, EmptyListGivesZero) {  // D9
+TEST(SparseAttn, EmptyListGivesZero) { // D9
   const Small s;
   const std::vector<bf16> o = s.run(std::vector<int32_t>(70, -1));
-  for (const bf16 v : o) EXPECT_EQ(v.bits, 0);
+  for (const bf16 v : o)
+    EXPECT_EQ(v.bits, 0);
 }
 
 TEST(SparseAttn, LeadingEmptyChunkIsSkipped) {
@@ -51,11 +54,15 @@ TEST(SparseAttn, SingleIndexIsSigmoidWeighted) {
   const std::vector<bf16> o = s.run({11});
   for (int64_t h = 0; h < s.heads; ++h) {
     double dot = 0;
-    for (int64_t d = 0; d < s.dim; ++d) dot += double(bf16_decode(s.q[size_t(h * s.dim + d)])) * bf16_decode(s.kv[size_t(11 * s.dim + d)]);
-    const double l = dot / std::sqrt(512.0), sig = 1 / (1 + std::exp(double(s.sink[size_t(h)]) - l));
+    for (int64_t d = 0; d < s.dim; ++d)
+      dot += double(bf16_decode(s.q[size_t(h * s.dim + d)])) *
+             bf16_decode(s.kv[size_t(11 * s.dim + d)]);
+    const double l = dot / std::sqrt(512.0),
+                 sig = 1 / (1 + std::exp(double(s.sink[size_t(h)]) - l));
     for (int64_t d = 0; d < s.dim; ++d) {
       const double want = sig * bf16_decode(s.kv[size_t(11 * s.dim + d)]);
-      EXPECT_NEAR(bf16_decode(o[size_t(h * s.dim + d)]), want, std::fabs(want) * 0x1p-8 + 1e-30) << h << "," << d;
+      EXPECT_NEAR(bf16_decode(o[size_t(h * s.dim + d)]), want, std::fabs(want) * 0x1p-8 + 1e-30)
+          << h << "," << d;
     }
   }
 }
@@ -64,7 +71,8 @@ TEST(SparseAttn, DuplicatesCountTwice) {
   const Small s;
   const std::vector<bf16> once = s.run({3, 4}), twice = s.run({3, 3, 4});
   int differing = 0;
-  for (size_t i = 0; i < once.size(); ++i) differing += once[i].bits != twice[i].bits;
+  for (size_t i = 0; i < once.size(); ++i)
+    differing += once[i].bits != twice[i].bits;
   EXPECT_GT(differing, 0);
 }
 
@@ -73,8 +81,12 @@ TEST(SparseAttn, RejectsOutOfRangeIndex) {
   EXPECT_THROW(s.run({0, 80}), std::invalid_argument);
 }
 
-TEST(SparseAttn, RegisteredChecks) { harness::testing::expect_smoke_checks_pass("sparse_attn"); }
-TEST(SparseAttn, Golden) { harness::testing::expect_golden_pass({"sparse_attn"}); }
+TEST(SparseAttn, RegisteredChecks) {
+  harness::testing::expect_smoke_checks_pass("sparse_attn");
+}
+TEST(SparseAttn, Golden) {
+  harness::testing::expect_golden_pass({"sparse_attn"});
+}
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -39,9 +39,11 @@ reference::ModelConfig golden_model_config(const GoldenCase& gc) {
 Tensor reshaped(const Tensor& t, std::vector<int64_t> shape) {
   Tensor r(t.dtype(), std::move(shape));
   if (r.nbytes() != t.nbytes()) {
-    throw std::invalid_argument(fmt::format("reshaped: {} cannot take shape {}", t.shape_string(), r.shape_string()));
+    throw std::invalid_argument(
+        fmt::format("reshaped: {} cannot take shape {}", t.shape_string(), r.shape_string()));
   }
-  if (r.nbytes()) std::memcpy(r.bytes(), t.bytes(), r.nbytes());
+  if (r.nbytes())
+    std::memcpy(r.bytes(), t.bytes(), r.nbytes());
   return r;
 }
 
@@ -55,15 +57,17 @@ std::vector<int32_t> indices_of(const Tensor& t) {
 
 double bf16_ulp(double v) {
   const double a = std::fabs(v);
-  if (a < std::ldexp(1.0, -126)) return std::ldexp(1.0, -133);
+  if (a < std::ldexp(1.0, -126))
+    return std::ldexp(1.0, -133);
   int e = 0;
-  std::frexp(a, &e);  // a in [2^(e-1), 2^e)
+  std::frexp(a, &e); // a in [2^(e-1), 2^e)
   return std::ldexp(1.0, e - 1 - 7);
 }
 
 double f32_ulp(double v) {
   const double a = std::fabs(v);
-  if (a < std::ldexp(1.0, -126)) return std::ldexp(1.0, -149);
+  if (a < std::ldexp(1.0, -126))
+    return std::ldexp(1.0, -149);
   int e = 0;
   std::frexp(a, &e);
   return std::ldexp(1.0, e - 1 - 23);
@@ -80,8 +84,8 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
       int64_t(bound.size()) != official.numel()) {
     line.passed = false;
     line.measure = std::string(1, '-');
-    line.note = fmt::format("shape/dtype mismatch: ours {} official {} bounds {}", ours.shape_string(),
-                            official.shape_string(), bound.size());
+    line.note = fmt::format("shape/dtype mismatch: ours {} official {} bounds {}",
+                            ours.shape_string(), official.shape_string(), bound.size());
     return line;
   }
   int64_t differing = 0, outside = 0, first_outside = -1, may_differ = 0;
@@ -92,25 +96,33 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
     const double u = ulp_distance(official.dtype(), ours.bytes(), official.bytes(), i);
     const bool same = (std::isnan(a) && std::isnan(r)) || a == r;
     may_differ += bound[size_t(i)] > 0;
-    if (!same) ++differing;
+    if (!same)
+      ++differing;
     max_ulp = std::max(max_ulp, std::isfinite(u) ? u : 0.0);
     double ratio = 0;
-    if (!same) ratio = (std::isfinite(a) && std::isfinite(r)) ? std::fabs(a - r) / bound[size_t(i)] : INFINITY;
-    if (ratio > worst_ratio) worst_ratio = ratio, worst = i;
+    if (!same)
+      ratio =
+          (std::isfinite(a) && std::isfinite(r)) ? std::fabs(a - r) / bound[size_t(i)] : INFINITY;
+    if (ratio > worst_ratio)
+      worst_ratio = ratio, worst = i;
     if (ratio > 1) {
       ++outside;
-      if (first_outside < 0) first_outside = i;
+      if (first_outside < 0)
+        first_outside = i;
     }
   }
   line.passed = outside == 0;
-  line.measure = fmt::format("max |d|/bound {:.3g}; {} of {} differ ({} may), max {:g} ulp {}", worst_ratio, differing,
-                             official.numel(), may_differ, max_ulp, dtype_name(official.dtype()));
+  line.measure =
+      fmt::format("max |d|/bound {:.3g}; {} of {} differ ({} may), max {:g} ulp {}", worst_ratio,
+                  differing, official.numel(), may_differ, max_ulp, dtype_name(official.dtype()));
   if (worst >= 0) {
     line.note = fmt::format("worst at flat {}: ours {:.9g} official {:.9g} bound {:.3g}", worst,
-                            element_value(ours, worst), element_value(official, worst), bound[size_t(worst)]);
+                            element_value(ours, worst), element_value(official, worst),
+                            bound[size_t(worst)]);
   }
-  if (!line.passed) line.note = fmt::format("{} elements outside the bound; {}", outside, line.note);
+  if (!line.passed)
+    line.note = fmt::format("{} elements outside the bound; {}", outside, line.note);
   return line;
 }
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -22,14 +22,12 @@ reference::ModelConfig golden_model_config(const GoldenCase& gc);
 Tensor reshaped(const Tensor& t, std::vector<int64_t> shape);
 
 // A tensor holding `values` with `shape`.
-template <class T>
-Tensor tensor_from(const std::vector<T>& values, std::vector<int64_t> shape) {
+template <class T> Tensor tensor_from(const std::vector<T>& values, std::vector<int64_t> shape) {
   Tensor t = make_tensor<T>(std::move(shape));
   std::copy(values.begin(), values.end(), t.data<T>());
   return t;
 }
-template <class T>
-std::vector<T> values_of(const Tensor& t) {
+template <class T> std::vector<T> values_of(const Tensor& t) {
   return std::vector<T>(t.data<T>(), t.data<T>() + t.numel());
 }
 // Integer tensors (i32 or i64) as int32 values.
@@ -47,4 +45,4 @@ double bf16_ulp(double v);
 // One fp32 ULP at |v|.
 double f32_ulp(double v);
 
-}  // namespace v4::harness
+} // namespace v4::harness

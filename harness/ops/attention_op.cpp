@@ -25,18 +25,21 @@ namespace {
 reference::ModelConfig config_of(const Case& c) {
   reference::ModelConfig m;
   switch (c.i64("config")) {
-    case 0:  // the golden files' tiny configuration
-      m.dim = 64, m.n_heads = 4, m.q_lora_rank = 32, m.o_groups = 2, m.o_lora_rank = 16, m.window_size = 16;
-      m.index_n_heads = 4, m.index_topk = 8, m.max_seq_len = 512;
-      break;
-    case 1:  // medium: real head and window sizes, few heads
-      m.dim = 256, m.n_heads = 8, m.q_lora_rank = 128, m.o_groups = 2, m.o_lora_rank = 64, m.window_size = 128;
-      m.index_n_heads = 8, m.index_topk = 64, m.max_seq_len = 1024;
-      break;
-    default:  // Flash (spec §24)
-      m.dim = 4096, m.n_heads = 64, m.q_lora_rank = 1024, m.o_groups = 8, m.o_lora_rank = 1024, m.window_size = 128;
-      m.index_n_heads = 64, m.index_topk = 512, m.max_seq_len = 4096;
-      break;
+  case 0: // the golden files' tiny configuration
+    m.dim = 64, m.n_heads = 4, m.q_lora_rank = 32, m.o_groups = 2, m.o_lora_rank = 16,
+    m.window_size = 16;
+    m.index_n_heads = 4, m.index_topk = 8, m.max_seq_len = 512;
+    break;
+  case 1: // medium: real head and window sizes, few heads
+    m.dim = 256, m.n_heads = 8, m.q_lora_rank = 128, m.o_groups = 2, m.o_lora_rank = 64,
+    m.window_size = 128;
+    m.index_n_heads = 8, m.index_topk = 64, m.max_seq_len = 1024;
+    break;
+  default: // Flash (spec §24)
+    m.dim = 4096, m.n_heads = 64, m.q_lora_rank = 1024, m.o_groups = 8, m.o_lora_rank = 1024,
+    m.window_size = 128;
+    m.index_n_heads = 64, m.index_topk = 512, m.max_seq_len = 4096;
+    break;
   }
   m.head_dim = 512, m.rope_head_dim = 64, m.index_head_dim = 128;
   return m;
@@ -44,7 +47,8 @@ reference::ModelConfig config_of(const Case& c) {
 
 TensorMap attention_inputs(const Case& c) {
   const reference::ModelConfig m = config_of(c);
-  const int64_t ratio = c.i64("ratio"), dim = m.dim, H = m.n_heads, D = m.head_dim, ql = m.q_lora_rank;
+  const int64_t ratio = c.i64("ratio"), dim = m.dim, H = m.n_heads, D = m.head_dim,
+                ql = m.q_lora_rank;
   const int64_t G = m.o_groups, ol = m.o_lora_rank, s = c.i64("tokens") + c.i64("decode");
   const auto inv_sqrt = [](int64_t n) { return 1.0 / std::sqrt(double(n)); };
   const uint64_t seed = c.seed;
@@ -106,8 +110,9 @@ reference::AttentionWeights weights_of(const TensorMap& in) {
 }
 
 // y: [total, dim] for one sequence: prefill of `prefill` tokens, then decode steps.
-std::vector<bf16> run_sequence(const reference::ModelConfig& m, int64_t ratio, const reference::AttentionWeights& w,
-                               const bf16* x, int64_t prefill, int64_t total) {
+std::vector<bf16> run_sequence(const reference::ModelConfig& m, int64_t ratio,
+                               const reference::AttentionWeights& w, const bf16* x, int64_t prefill,
+                               int64_t total) {
   std::vector<bf16> y(static_cast<size_t>(total * m.dim));
   reference::AttentionCache cache;
   reference::attention_prefill(y.data(), cache, x, prefill, m, ratio, w);
@@ -124,7 +129,8 @@ TensorMap attention_reference(const Case& c, const TensorMap& in) {
   const int64_t batch = x.dim(0), total = x.dim(1);
   Tensor y(DType::bf16, x.shape());
   for (int64_t b = 0; b < batch; ++b) {
-    const std::vector<bf16> yb = run_sequence(m, c.i64("ratio"), w, x.data<bf16>() + b * total * m.dim, c.i64("tokens"), total);
+    const std::vector<bf16> yb = run_sequence(
+        m, c.i64("ratio"), w, x.data<bf16>() + b * total * m.dim, c.i64("tokens"), total);
     std::copy(yb.begin(), yb.end(), y.data<bf16>() + b * total * m.dim);
   }
   return {{"y", y}};
@@ -137,45 +143,60 @@ PropertyOutcome prefill_equals_decode(const Case& c, const TensorMap& in, const 
   const int64_t total = x.dim(1), tokens = c.i64("tokens");
   int64_t differing = 0;
   for (int64_t b = 0; b < x.dim(0); ++b) {
-    const std::vector<bf16> y = run_sequence(m, c.i64("ratio"), w, x.data<bf16>() + b * total * m.dim, total, total);
+    const std::vector<bf16> y =
+        run_sequence(m, c.i64("ratio"), w, x.data<bf16>() + b * total * m.dim, total, total);
     const bf16* got = out.at("y").data<bf16>() + b * total * m.dim;
-    for (int64_t i = tokens * m.dim; i < total * m.dim; ++i) differing += y[size_t(i)].bits != got[i].bits;
+    for (int64_t i = tokens * m.dim; i < total * m.dim; ++i)
+      differing += y[size_t(i)].bits != got[i].bits;
   }
-  return {differing == 0, fmt::format("prefill({}) rows {}.. == prefill({}) + decode, bitwise", total, tokens, tokens), 0,
-          double(differing), fmt::format("{} elements differ", differing)};
+  return {
+      differing == 0,
+      fmt::format("prefill({}) rows {}.. == prefill({}) + decode, bitwise", total, tokens, tokens),
+      0, double(differing), fmt::format("{} elements differ", differing)};
 }
 
 PropertyOutcome window_locality(const Case& c, const TensorMap& in, const TensorMap& out) {
-  if (c.i64("ratio") != 0) return {true, "window-only layers only", 0, 0, "not a window-only case"};
+  if (c.i64("ratio") != 0)
+    return {true, "window-only layers only", 0, 0, "not a window-only case"};
   const reference::ModelConfig m = config_of(c);
   const reference::AttentionWeights w = weights_of(in);
   const Tensor& x = in.at("x");
   const int64_t total = x.dim(1), tokens = c.i64("tokens"), far = total - m.window_size - 1;
-  if (far < 0) return {true, "needs tokens + decode > window", 0, 0, "sequence shorter than the window"};
+  if (far < 0)
+    return {true, "needs tokens + decode > window", 0, 0, "sequence shorter than the window"};
   int64_t differing = 0;
   for (int64_t b = 0; b < x.dim(0); ++b) {
-    std::vector<bf16> xb(x.data<bf16>() + b * total * m.dim, x.data<bf16>() + (b + 1) * total * m.dim);
-    for (int64_t i = 0; i < m.dim; ++i) xb[size_t(far * m.dim + i)] = reference::bf16_encode(3.0f);
+    std::vector<bf16> xb(x.data<bf16>() + b * total * m.dim,
+                         x.data<bf16>() + (b + 1) * total * m.dim);
+    for (int64_t i = 0; i < m.dim; ++i)
+      xb[size_t(far * m.dim + i)] = reference::bf16_encode(3.0f);
     const std::vector<bf16> y = run_sequence(m, 0, w, xb.data(), std::min(tokens, total), total);
     const bf16* got = out.at("y").data<bf16>() + b * total * m.dim;
-    for (int64_t i = (total - 1) * m.dim; i < total * m.dim; ++i) differing += y[size_t(i)].bits != got[i].bits;
+    for (int64_t i = (total - 1) * m.dim; i < total * m.dim; ++i)
+      differing += y[size_t(i)].bits != got[i].bits;
   }
-  return {differing == 0, "last output independent of a token W positions back", 0, double(differing),
-          fmt::format("{} elements differ", differing)};
+  return {differing == 0, "last output independent of a token W positions back", 0,
+          double(differing), fmt::format("{} elements differ", differing)};
 }
 
 Case attention_case(int64_t config, int64_t ratio, int64_t batch, int64_t tokens, int64_t decode) {
-  return make_case("attention", {{"config", config}, {"ratio", ratio}, {"batch", batch}, {"tokens", tokens}, {"decode", decode}});
+  return make_case("attention", {{"config", config},
+                                 {"ratio", ratio},
+                                 {"batch", batch},
+                                 {"tokens", tokens},
+                                 {"decode", decode}});
 }
 
 std::vector<Case> attention_cases(Suite suite) {
   switch (suite) {
-    case Suite::smoke:
-      return {attention_case(0, 0, 2, 18, 2), attention_case(0, 4, 1, 36, 3), attention_case(0, 128, 1, 126, 3)};
-    case Suite::standard:
-      return {attention_case(1, 0, 1, 160, 2), attention_case(1, 4, 1, 300, 2), attention_case(1, 128, 1, 300, 2)};
-    case Suite::full:
-      return {attention_case(2, 4, 1, 136, 1), attention_case(2, 128, 1, 136, 1)};
+  case Suite::smoke:
+    return {attention_case(0, 0, 2, 18, 2), attention_case(0, 4, 1, 36, 3),
+            attention_case(0, 128, 1, 126, 3)};
+  case Suite::standard:
+    return {attention_case(1, 0, 1, 160, 2), attention_case(1, 4, 1, 300, 2),
+            attention_case(1, 128, 1, 300, 2)};
+  case Suite::full:
+    return {attention_case(2, 4, 1, 136, 1), attention_case(2, 128, 1, 136, 1)};
   }
   return {};
 }
@@ -184,7 +205,8 @@ OpSpec make_attention_op() {
   OpSpec op;
   op.name = "attention";
   op.stem = "attention";
-  op.summary = "attention layer (window/CSA/HCA): q/kv paths, index lists, sparse attention, output projection (spec 11-13)";
+  op.summary = "attention layer (window/CSA/HCA): q/kv paths, index lists, sparse attention, "
+               "output projection (spec 11-13)";
   op.row_param = "batch";
   op.row_inputs = {"x"};
   op.cases = attention_cases;
@@ -194,13 +216,16 @@ OpSpec make_attention_op() {
   // For candidates that share every rounding point, 2 bf16 ulp covers one flip at the last
   // two stages (wo_a, wo_b); anything upstream shows as a larger, localized difference.
   op.outputs = {{"y", ComparePolicy::ulps(2, "one flip in each of the two output linears")}};
-  op.properties = {{"prefill_equals_decode", prefill_equals_decode}, {"window_locality", window_locality}};
+  op.properties = {{"prefill_equals_decode", prefill_equals_decode},
+                   {"window_locality", window_locality}};
   op.cost = [](const Case& c) {
     const reference::ModelConfig m = config_of(c);
     const double tokens = double(c.i64("batch") * (c.i64("tokens") + c.i64("decode")));
-    const double per_token = double(m.q_lora_rank) * double(m.dim + m.n_heads * m.head_dim) + double(m.head_dim * m.dim) +
-                             double(m.o_groups * m.o_lora_rank) * double(m.n_heads * m.head_dim / m.o_groups + m.dim) +
-                             double(m.n_heads * m.head_dim) * double(m.window_size + m.index_topk) * 2;
+    const double per_token =
+        double(m.q_lora_rank) * double(m.dim + m.n_heads * m.head_dim) +
+        double(m.head_dim * m.dim) +
+        double(m.o_groups * m.o_lora_rank) * double(m.n_heads * m.head_dim / m.o_groups + m.dim) +
+        double(m.n_heads * m.head_dim) * double(m.window_size + m.index_topk) * 2;
     return Cost{tokens * double(m.dim) * 4, tokens * per_token * 2};
   };
   op.max_invariance_rows = 2;
@@ -208,6 +233,6 @@ OpSpec make_attention_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_attention_op);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -24,16 +24,18 @@ std::vector<GoldenLine> check_hadamard(const GoldenCase& gc) {
   std::vector<double> bound(static_cast<size_t>(x.numel()));
   for (int64_t r = 0; r < rows; ++r) {
     double l1 = 0;
-    for (int64_t j = 0; j < n; ++j) l1 += std::fabs(reference::bf16_decode(x.data<bf16>()[r * n + j]));
+    for (int64_t j = 0; j < n; ++j)
+      l1 += std::fabs(reference::bf16_decode(x.data<bf16>()[r * n + j]));
     for (int64_t i = 0; i < n; ++i) {
       const double v = element_value(official, r * n + i);
       bound[size_t(r * n + i)] = scale * double(n) * u * l1 + 2 * u * std::fabs(v) + bf16_ulp(v);
     }
   }
-  return {golden_compare_bounded(gc, "out.y", y, official, bound,
-                                 "scale*128u*sum|x| + 2u|y| + 1 bf16 ulp: fp32 sum order, scale, bf16")};
+  return {golden_compare_bounded(
+      gc, "out.y", y, official, bound,
+      "scale*128u*sum|x| + 2u|y| + 1 bf16 ulp: fp32 sum order, scale, bf16")};
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_GOLDEN("hadamard", check_hadamard);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -1,7 +1,8 @@
 // Registry entry: hadamard, the normalized Sylvester Hadamard-128 of the indexer (spec §7).
 //
 // Domain properties (spec §7 invariants), bounds from the rounding points (u = 2^-24): each output
-// is bf16(fl32(fl32(S)·scale)) with S the exact sum: relative error ≤ 2^-8 + 2u per element (2^-8: the bf16 unit roundoff).
+// is bf16(fl32(fl32(S)·scale)) with S the exact sum: relative error ≤ 2^-8 + 2u per element (2^-8:
+// the bf16 unit roundoff).
 //  - norm: |‖y‖ − ‖x‖| ≤ (2^-8 + 2u)·‖x‖ (H/√n is orthonormal).
 //  - self_inverse: y = Hx + r₁ with ‖r₁‖₂ ≤ ρ‖x‖₂ (ρ = 2^-8 + 2u, H orthonormal), and
 //    H(y) = x + H r₁ + r₂ with ‖r₂‖₂ ≤ ρ‖y‖₂ ≤ ρ(1 + ρ)‖x‖₂: ‖H(H(x)) − x‖₂ ≤ 2ρ(1 + 2^-8)‖x‖₂.
@@ -29,7 +30,8 @@ TensorMap hadamard_reference(const Case&, const TensorMap& in) {
 
 double norm2(const bf16* v, int64_t n) {
   double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += double(reference::bf16_decode(v[i])) * double(reference::bf16_decode(v[i]));
+  for (int64_t i = 0; i < n; ++i)
+    s += double(reference::bf16_decode(v[i])) * double(reference::bf16_decode(v[i]));
   return std::sqrt(s);
 }
 
@@ -73,8 +75,10 @@ PropertyOutcome first_row(const Case&, const TensorMap& in, const TensorMap& out
   PropertyOutcome r{true, "|y_0 - sum(x)/sqrt(n)| <= (2^-8 + 2u)|y_0| + 2^-133", 1, 0, ""};
   for (int64_t row = 0; row < x.dim(0); ++row) {
     double s = 0;
-    for (int64_t i = 0; i < n; ++i) s += reference::bf16_decode(x.data<bf16>()[row * n + i]);
-    const double want = s / std::sqrt(double(n)), got = reference::bf16_decode(y.data<bf16>()[row * n]);
+    for (int64_t i = 0; i < n; ++i)
+      s += reference::bf16_decode(x.data<bf16>()[row * n + i]);
+    const double want = s / std::sqrt(double(n)),
+                 got = reference::bf16_decode(y.data<bf16>()[row * n]);
     r.measured = std::max(r.measured, std::fabs(got - want) / (kRel * std::fabs(want) + 0x1p-133));
   }
   r.passed = r.measured <= 1;
@@ -90,17 +94,24 @@ OpSpec make_hadamard_op() {
   op.row_inputs = {"x"};
   op.cases = [](Suite suite) -> std::vector<Case> {
     switch (suite) {
-      case Suite::smoke: return {make_case("hadamard", {{"rows", 6}, {"n", 128}})};
-      case Suite::standard: return {make_case("hadamard", {{"rows", 64 * 64}, {"n", 128}})};
-      case Suite::full: return {make_case("hadamard", {{"rows", 4096 * 64}, {"n", 128}})};
+    case Suite::smoke:
+      return {make_case("hadamard", {{"rows", 6}, {"n", 128}})};
+    case Suite::standard:
+      return {make_case("hadamard", {{"rows", 64 * 64}, {"n", 128}})};
+    case Suite::full:
+      return {make_case("hadamard", {{"rows", 4096 * 64}, {"n", 128}})};
     }
     return {};
   };
   op.make_inputs = [](const Case& c) -> TensorMap {
     return {{"x", random_bf16({c.i64("rows"), c.i64("n")}, c.seed, "x")}};
   };
-  op.outputs = {{"y", ComparePolicy::ulps(1, "fp32 sum of ±x in another order: within 128u of the sum, then one bf16 rounding")}};
-  op.properties = {{"norm", norm_preserved}, {"self_inverse", self_inverse}, {"first_row", first_row}};
+  op.outputs = {
+      {"y",
+       ComparePolicy::ulps(
+           1, "fp32 sum of ±x in another order: within 128u of the sum, then one bf16 rounding")}};
+  op.properties = {
+      {"norm", norm_preserved}, {"self_inverse", self_inverse}, {"first_row", first_row}};
   op.cost = [](const Case& c) {
     const double n = double(c.i64("rows") * c.i64("n"));
     return Cost{n * 4, n * double(c.i64("n"))};
@@ -110,6 +121,6 @@ OpSpec make_hadamard_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_hadamard_op);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -35,7 +35,8 @@ std::vector<double> rotation_bounds(const Tensor& x, const Tensor& official) {
   const bf16* v = x.data<bf16>();
   for (int64_t i = 0; i < x.numel(); ++i) {
     const int64_t pair = i & ~int64_t(1);
-    const double mag = std::fabs(reference::bf16_decode(v[pair])) + std::fabs(reference::bf16_decode(v[pair + 1]));
+    const double mag =
+        std::fabs(reference::bf16_decode(v[pair])) + std::fabs(reference::bf16_decode(v[pair + 1]));
     b[size_t(i)] = 5.0 * std::ldexp(1.0, -24) * mag + bf16_ulp(element_value(official, i));
   }
   return b;
@@ -65,28 +66,32 @@ std::vector<GoldenLine> check_rope(const GoldenCase& gc, int64_t compress_ratio)
                                   2.5 * f32_ulp(table.data<float>()[flat]);
     }
   }
-  lines.push_back(golden_compare_bounded(gc, "out.freqs_cis", table, official_table, table_bound,
-                                         "p*8*2^-23*freq + ulp(theta) + 2.5 ulp: powf, CUDA cos/sin"));
+  lines.push_back(
+      golden_compare_bounded(gc, "out.freqs_cis", table, official_table, table_bound,
+                             "p*8*2^-23*freq + ulp(theta) + 2.5 ulp: powf, CUDA cos/sin"));
 
   const int64_t start = gc.tensor("in.start_pos").data<int64_t>()[0];
   for (const char* name : {"x4", "x3"}) {
     const Tensor x = gc.tensor(std::string("in.") + name);
     const int64_t rows = x.dim(1), heads = x.numel() / (rows * p.rope_dim);
     std::vector<int64_t> pos(static_cast<size_t>(rows));
-    for (int64_t r = 0; r < rows; ++r) pos[size_t(r)] = start + r;
+    for (int64_t r = 0; r < rows; ++r)
+      pos[size_t(r)] = start + r;
     for (const bool inverse : {false, true}) {
       const std::string out = std::string("out.") + name + (inverse ? "_inverse" : "_rot");
       Tensor y(DType::bf16, x.shape());
-      reference::rope_apply(y.data<bf16>(), x.data<bf16>(), pos.data(), rows, heads, p.rope_dim, p, inverse);
+      reference::rope_apply(y.data<bf16>(), x.data<bf16>(), pos.data(), rows, heads, p.rope_dim, p,
+                            inverse);
       const Tensor official = gc.tensor(out);
-      lines.push_back(golden_compare_bounded(gc, out, y, official, rotation_bounds(x, official),
-                                             "5u(|a|+|b|) + 1 bf16 ulp: fp32 pair product, cos/sin 2.5 ulp"));
+      lines.push_back(
+          golden_compare_bounded(gc, out, y, official, rotation_bounds(x, official),
+                                 "5u(|a|+|b|) + 1 bf16 ulp: fp32 pair product, cos/sin 2.5 ulp"));
     }
   }
   return lines;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_GOLDEN("rope_yarn", [](const GoldenCase& gc) { return check_rope(gc, 4); });
 V4_REGISTER_GOLDEN("rope_window", [](const GoldenCase& gc) { return check_rope(gc, 0); });
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -19,18 +19,19 @@ namespace {
 std::vector<GoldenLine> check_sparse_attn(const GoldenCase& gc) {
   const Tensor q4 = gc.tensor("in.q"), kv3 = gc.tensor("in.kv"), sink = gc.tensor("in.attn_sink");
   const Tensor idx3 = gc.tensor("in.topk_idxs"), official4 = gc.tensor("out.o");
-  const int64_t rows = q4.dim(1), heads = q4.dim(2), dim = q4.dim(3), n_kv = kv3.dim(1), k = idx3.dim(2);
+  const int64_t rows = q4.dim(1), heads = q4.dim(2), dim = q4.dim(3), n_kv = kv3.dim(1),
+                k = idx3.dim(2);
   const float scale = float(std::pow(double(dim), -0.5));
   Tensor o(DType::bf16, {rows, heads, dim});
-  reference::sparse_attn(o.data<bf16>(), q4.data<bf16>(), kv3.data<bf16>(), sink.data<float>(), idx3.data<int32_t>(),
-                         rows, heads, dim, n_kv, k, scale);
-  const std::vector<double> bound =
-      properties::sparse_attn_error_bound(q4.data<bf16>(), kv3.data<bf16>(), sink.data<float>(),
-                                          idx3.data<int32_t>(), o.data<bf16>(), rows, heads, dim, k, scale);
+  reference::sparse_attn(o.data<bf16>(), q4.data<bf16>(), kv3.data<bf16>(), sink.data<float>(),
+                         idx3.data<int32_t>(), rows, heads, dim, n_kv, k, scale);
+  const std::vector<double> bound = properties::sparse_attn_error_bound(
+      q4.data<bf16>(), kv3.data<bf16>(), sink.data<float>(), idx3.data<int32_t>(), o.data<bf16>(),
+      rows, heads, dim, k, scale);
   return {golden_compare_bounded(gc, "out.o", o, reshaped(official4, {rows, heads, dim}), bound,
                                  "sparse_attn_error_bound: bf16(P) ulp, fp32 orders, exp")};
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_GOLDEN("sparse_attn", check_sparse_attn);
-}  // namespace v4::harness
+} // namespace v4::harness
