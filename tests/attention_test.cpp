@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "harness/generators.h"
+#include "harness/registry.h"
 #include "reference/attention.h"
 #include "tests/attention_test_util.h"
 
@@ -33,6 +34,39 @@ TEST(Attention, OutputProjectionGroupsAreIndependent) {
   for (const bf16 v : y)
     nonzero += bf16_decode(v) != 0.0f;
   EXPECT_GT(nonzero, 0); // with group 1 present the same weights give a non-zero y
+}
+
+TEST(Attention, CacheLayoutAfterPrefill) {
+  // §13.1: ring slot pos mod W holds the raw row of the last W positions; row W + i holds
+  // compressed block i. Checked against the KV array the prefill attended to.
+  const harness::OpSpec& op = harness::Registry::instance().get("attention");
+  harness::Case c = op.cases(harness::Suite::smoke)[2]; // the HCA case
+  c.set("batch", 1);
+  const harness::TensorMap in = op.make_inputs(c);
+  ModelConfig cfg;
+  cfg.dim = 64, cfg.n_heads = 4, cfg.q_lora_rank = 32, cfg.o_groups = 2, cfg.o_lora_rank = 16;
+  cfg.window_size = 16, cfg.index_n_heads = 4, cfg.index_topk = 8, cfg.max_seq_len = 512;
+  AttentionWeights w;
+  w.wq_a = in.at("wq_a").data<bf16>(), w.q_norm = in.at("q_norm").data<float>();
+  w.wq_b = in.at("wq_b").data<bf16>(), w.wkv = in.at("wkv").data<bf16>();
+  w.kv_norm = in.at("kv_norm").data<float>(), w.wo_a = in.at("wo_a").data<bf16>();
+  w.wo_b = in.at("wo_b").data<bf16>(), w.attn_sink = in.at("attn_sink").data<float>();
+  w.cmp_wkv = in.at("cmp_wkv").data<float>(), w.cmp_wgate = in.at("cmp_wgate").data<float>();
+  w.cmp_ape = in.at("cmp_ape").data<float>(), w.cmp_norm = in.at("cmp_norm").data<float>();
+  const int64_t s = 130, D = 512, W = 16;
+  std::vector<bf16> y(size_t(s * cfg.dim));
+  AttentionCache cache;
+  AttentionTrace trace;
+  attention_prefill(y.data(), cache, in.at("x").data<bf16>(), s, cfg, 128, w, &trace);
+  ASSERT_EQ(int64_t(trace.kv.size()), (s + 1) * D); // 130 raw rows + 1 compressed block
+  for (int64_t p = s - W; p < s; ++p) {
+    for (int64_t d = 0; d < D; ++d) {
+      ASSERT_EQ(cache.kv[size_t((p % W) * D + d)].bits, trace.kv[size_t(p * D + d)].bits) << p;
+    }
+  }
+  for (int64_t d = 0; d < D; ++d)
+    ASSERT_EQ(cache.kv[size_t(W * D + d)].bits, trace.kv[size_t(s * D + d)].bits);
+  EXPECT_EQ(int64_t(cache.kv.size()), (W + 512 / 128) * D);
 }
 
 TEST(Attention, RegisteredChecks) {

@@ -3,14 +3,15 @@
 // P cast to bf16 before PV, sink added at the end). The case has rows with 100/70/64/65/1/30
 // valid entries and −1 holes.
 //
-// Bound: properties::sparse_attn_error_bound (derivation in properties/sparse_attn_invariants.h):
-// the same rounding points, other fp32 summation orders and libm; the dominant term is one bf16
-// ulp of P_j where the fp32 p_j straddle a bf16 rounding point, weighted by w_j·|kv_jd|.
+// Bound: properties::sparse_attn_bounds (derivation in properties/interval_invariants.h): the
+// same rounding points and list order, other fp32 summation orders and libm. A bf16(P_j) flip is
+// counted only where the chunk-relative fp32 p_j can reach a bf16 rounding point; the output
+// bound is the farthest bf16 value its interval reaches.
 #include <cmath>
 
 #include "harness/ops/attention_golden_util.h"
 #include "harness/ops/op_util.h"
-#include "properties/sparse_attn_invariants.h"
+#include "properties/interval_invariants.h"
 #include "reference/sparse_attn.h"
 
 namespace v4::harness {
@@ -25,11 +26,12 @@ std::vector<GoldenLine> check_sparse_attn(const GoldenCase& gc) {
   Tensor o(DType::bf16, {rows, heads, dim});
   reference::sparse_attn(o.data<bf16>(), q4.data<bf16>(), kv3.data<bf16>(), sink.data<float>(),
                          idx3.data<int32_t>(), rows, heads, dim, n_kv, k, scale);
-  const std::vector<double> bound = properties::sparse_attn_error_bound(
-      q4.data<bf16>(), kv3.data<bf16>(), sink.data<float>(), idx3.data<int32_t>(), o.data<bf16>(),
-      rows, heads, dim, k, scale);
-  return {golden_compare_bounded(gc, "out.o", o, reshaped(official4, {rows, heads, dim}), bound,
-                                 "sparse_attn_error_bound: bf16(P) ulp, fp32 orders, exp")};
+  const std::vector<double> bound =
+      properties::sparse_attn_bounds(q4.data<bf16>(), {}, kv3.data<bf16>(), {}, sink.data<float>(),
+                                     idx3.data<int32_t>(), rows, heads, dim, k, scale);
+  return {golden_compare_bounded(
+      gc, "out.o", o, reshaped(official4, {rows, heads, dim}), bound,
+      "interval propagation: fp32 logits, exp, bf16(P) flips, PV and denominator sums")};
 }
 
 } // namespace
