@@ -1,8 +1,10 @@
 // RoPE (spec §6): interleaved pairs on the last `rope_dim` (64) dims of each head, fp32 math,
 // bf16 out; YaRN frequency mixing on compressed layers; inverse = rotation by -θ.
 //   freq_i  = fl32(1 / fl32(base^(2i/64)))                       i = 0..31
-//   YaRN    : ramp_i = clamp((i - low)/(high - low), 0, 1), smooth_i = 1 - ramp_i,
-//             freq_i ← freq_i/factor·(1 - smooth_i) + freq_i·smooth_i   (each op fp32, as [C])
+//   YaRN    : ramp_i = clamp(fl32(i − low)·fl32(1/(high − low)), 0, 1), smooth_i = 1 − ramp_i,
+//             freq_i ← freq_i/factor·(1 − smooth_i) + freq_i·smooth_i   (each op fp32, as [C];
+//             the division by (high − low) is a multiplication by the fp32 reciprocal, as torch's
+//             CUDA kernel evaluates a tensor divided by a Python scalar: docs/attention.md)
 //   θ_i(p)  = fl32(fl32(p) · freq_i)                             (D15: an fp32 product)
 //   (x'[2i], x'[2i+1]) = (x[2i]·c − x[2i+1]·s, x[2i]·s + x[2i+1]·c), c/s = cos/sin θ (fp32)
 // The first head_dim − rope_dim dims of every head are copied bit for bit.

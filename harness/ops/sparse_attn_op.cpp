@@ -103,8 +103,10 @@ OpSpec make_sparse_attn_op() {
   };
   op.cost = [](const Case& c) {
     const double rows = double(c.i64("rows")), heads = double(c.i64("heads")),
-                 dim = double(c.i64("dim")), k = double(c.i64("k"));
-    return Cost{rows * heads * dim * 4 + rows * k * (dim * 2 + 4), rows * heads * k * dim * 4};
+                 dim = double(c.i64("dim"));
+    const double k = double(c.i64("k")), valid = k * (1.0 - double(c.i64("holes")) / 100.0);
+    return Cost{rows * heads * dim * 4 + rows * k * 4 + rows * valid * dim * 2,
+                rows * heads * valid * dim * 4};
   };
   op.max_invariance_rows = 16;
   op.backends = {reference_backend(sparse_attn_reference)};
