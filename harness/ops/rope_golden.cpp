@@ -13,34 +13,21 @@
 //    (both round p·freq, possibly on different freq), and cos/sin: ours correctly rounded
 //    (0.5 ulp), CUDA cosf/sinf within 2 ulp: |Δ| ≤ p·8·2^-23·freq + ulp(θ) + 2.5 ulp(value).
 //    The bound is absolute because near θ ≈ kπ the value is tiny and Δθ dominates.
-//  rotated bf16 outputs: official re = fl32(fl32(a·c) − fl32(b·s)) (or an FMA), c, s within
-//    2.5 ulp of ours (the positions of these cases are small: Δθ is below one ulp of c, s): its
-//    fp32 value is within (|a|+|b|)·(2.5 + 2)·u of the exact pair product, ours within
-//    0.5 ulp(re); both then round to bf16, which adds at most one bf16 ulp of the result:
-//    |Δ| ≤ 5·u·(|a|+|b|) + 1 bf16 ulp. Cancellation (a·c ≈ b·s) is why the first term is
-//    absolute. The nope dims are not part of these cases (x holds the 64 RoPE dims only).
+//  rotated bf16 outputs: properties::rope_bounds (interval propagation): the official
+//    re = fl32(fl32(a·c) − fl32(b·s)) (or an FMA) with c, s within the table bound above lies
+//    within |a|·Δc + |b|·Δs + 2u(|a·c| + |b·s|) of the exact pair product; the bound is the
+//    farthest bf16 value that interval reaches (0 where it holds a single bf16 value). The nope
+//    dims are not part of these cases (x holds the 64 RoPE dims only).
 #include <cmath>
 #include <vector>
 
 #include "harness/ops/attention_golden_util.h"
 #include "harness/ops/op_util.h"
+#include "properties/interval_invariants.h"
 #include "reference/rope.h"
 
 namespace v4::harness {
 namespace {
-
-// Per-element bound of a rotated pair output (see the file comment).
-std::vector<double> rotation_bounds(const Tensor& x, const Tensor& official) {
-  std::vector<double> b(static_cast<size_t>(x.numel()));
-  const bf16* v = x.data<bf16>();
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    const int64_t pair = i & ~int64_t(1);
-    const double mag =
-        std::fabs(reference::bf16_decode(v[pair])) + std::fabs(reference::bf16_decode(v[pair + 1]));
-    b[size_t(i)] = 5.0 * std::ldexp(1.0, -24) * mag + bf16_ulp(element_value(official, i));
-  }
-  return b;
-}
 
 std::vector<GoldenLine> check_rope(const GoldenCase& gc, int64_t compress_ratio) {
   const reference::ModelConfig cfg = golden_model_config(gc);
@@ -83,9 +70,12 @@ std::vector<GoldenLine> check_rope(const GoldenCase& gc, int64_t compress_ratio)
       reference::rope_apply(y.data<bf16>(), x.data<bf16>(), pos.data(), rows, heads, p.rope_dim, p,
                             inverse);
       const Tensor official = gc.tensor(out);
-      lines.push_back(
-          golden_compare_bounded(gc, out, y, official, rotation_bounds(x, official),
-                                 "5u(|a|+|b|) + 1 bf16 ulp: fp32 pair product, cos/sin 2.5 ulp"));
+      const std::vector<double> bound =
+          properties::rope_bounds(properties::widen(x.data<bf16>(), x.numel()),
+                                  std::vector<double>(static_cast<size_t>(x.numel()), 0.0),
+                                  pos.data(), rows, heads, p.rope_dim, p, inverse);
+      lines.push_back(golden_compare_bounded(gc, out, y, official, bound,
+                                             "interval propagation: pair product, cos/sin, bf16"));
     }
   }
   return lines;
