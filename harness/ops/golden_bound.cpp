@@ -9,15 +9,6 @@
 
 namespace v4::harness {
 
-double ulp_spacing(DType dtype, double v) {
-  const int mantissa_bits = dtype == DType::bf16 ? 7 : 23;
-  const int min_exp = -126;
-  const double a = std::fabs(v);
-  int e = a > 0 ? std::ilogb(a) : min_exp;
-  e = std::max(e, min_exp);
-  return std::ldexp(1.0, e - mantissa_bits);
-}
-
 GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
                                   const Tensor& official, const std::vector<double>& allowed,
                                   const std::string& rationale) {

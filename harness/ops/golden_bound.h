@@ -6,6 +6,7 @@
 // tiny. The line reports the worst ULP distance (for the record) and the worst |diff|/allowed.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,12 @@ namespace v4::harness {
 inline constexpr double kFp32Unit = 0x1p-24;  // u: fp32 unit roundoff (half an ULP at 1)
 
 // The spacing of `dtype` (bf16 or f32) at magnitude |v| (the subnormal spacing below the normals).
-double ulp_spacing(DType dtype, double v);
+inline double ulp_spacing(DType dtype, double v) {
+  const int mantissa_bits = dtype == DType::bf16 ? 7 : 23;
+  const double a = std::fabs(v);
+  const int e = a >= 0x1p-126 ? std::ilogb(a) : -126;
+  return std::ldexp(1.0, e - mantissa_bits);
+}
 
 // Passed iff every element is within allowed[i] (NaN positions must agree; then diff 0).
 GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
