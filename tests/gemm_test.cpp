@@ -193,7 +193,7 @@ TEST(Gemm, WeightQuantizationFollowsTheScaleRuleOnPartialBlocks) {
           // §2.5: relative 2^-4 in the normal range of e4m3, absolute 2^-10·s below it.
           const double s_val = ue8m0_decode(s[size_t(nb * 2 + kb)]);
           ASSERT_LE(std::fabs(deq - w.data<float>()[r * k + j]),
-                    std::max(std::ldexp(std::fabs(w.data<float>()[r * k + j]), -4), std::ldexp(s_val, -10)));
+                    std::max(std::ldexp(double(std::fabs(w.data<float>()[r * k + j])), -4), std::ldexp(s_val, -10)));
         }
       EXPECT_EQ(ue8m0_exponent(s[size_t(nb * 2 + kb)]), pow2_scale_exponent(amax, kE4m3ScaleRule));  // §2.1 rule
       EXPECT_GE(qmax, 224.0f);
