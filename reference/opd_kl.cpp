@@ -12,14 +12,15 @@ namespace v4::reference {
 
 namespace {
 
-// lp[v] = z[v] − lse(z), in double; z finite.
+// lp[v] = z[v] − lse(z), in double; z finite. Formed as (z[v] − max) − log Σ e^(z − max): z − max
+// is exact for fp32/bf16 logits, so adding a constant to z (exactly) leaves lp bit for bit.
 void log_softmax_row(double* lp, const double* z, int64_t vocab) {
   double mx = z[0];
   for (int64_t v = 1; v < vocab; ++v) mx = std::max(mx, z[v]);
   double sum = 0.0;
   for (int64_t v = 0; v < vocab; ++v) sum += std::exp(z[v] - mx);
-  const double lse = mx + std::log(sum);
-  for (int64_t v = 0; v < vocab; ++v) lp[v] = z[v] - lse;
+  const double log_sum = std::log(sum);
+  for (int64_t v = 0; v < vocab; ++v) lp[v] = (z[v] - mx) - log_sum;
 }
 
 void decode_row(double* out, const bf16* x, int64_t vocab, int64_t row, const char* function) {

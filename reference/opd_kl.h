@@ -3,7 +3,7 @@
 //   log p = z − lse(z)       (student, logits z)      log q = z_E − lse(z_E)   (teacher)
 //   KL_t  = Σ_v p_v (log p_v − log q_v)
 //   ∂KL_t/∂z_v = p_v · ((log p_v − log q_v) − KL_t)
-// Reference numerics: fp64 throughout, stable lse = max + log Σ e^(z − max), outputs rounded once.
+// Reference numerics: fp64 throughout, log p = (z − max) − log Σ e^(z − max), outputs rounded once.
 // KL is evaluated as Σ_v p_v·(e^(−d_v) − 1 + d_v) with d = log p − log q, which equals the
 // formula above because Σ p e^(−d) = Σ q = 1, and has non-negative terms: KL ≥ 0 always and
 // KL = 0 exactly when the log-probabilities agree. Aggregation over positions and teachers
