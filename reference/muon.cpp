@@ -24,7 +24,7 @@ namespace {
 
 // One step on X [r, c] (r <= c): X ← a·X + (b·A + c·A²)·X with A = X·Xᵀ. Plain loop nests.
 void ns_step(std::vector<double>& x, int64_t r, int64_t c, NsCoefficients k) {
-  std::vector<double> a(size_t(r * r), 0.0), b(size_t(r * r), 0.0), bx(size_t(r * c), 0.0);
+  std::vector<double> a(static_cast<size_t>(r * r), 0.0), b(static_cast<size_t>(r * r), 0.0), bx(static_cast<size_t>(r * c), 0.0);
   for (int64_t i = 0; i < r; ++i)
     for (int64_t j = i; j < r; ++j) {
       double s = 0.0;
@@ -51,15 +51,16 @@ void newton_schulz(double* out, const double* x, int64_t n, int64_t m) {
   require(n > 0 && m > 0, "newton_schulz", "matrix must be non-empty");
   const bool transpose = n > m;  // D13: iterate with rows <= cols
   const int64_t r = transpose ? m : n, c = transpose ? n : m;
-  std::vector<double> work(size_t(n * m));
-  double norm_sq = 0.0;
+  std::vector<double> work(static_cast<size_t>(n * m));
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < m; ++j) {
       const double v = x[i * m + j];
       require(std::isfinite(v), "newton_schulz", "input is not finite");
-      norm_sq += v * v;
       work[size_t(transpose ? j * c + i : i * c + j)] = v;
     }
+  // The norm is summed in the oriented layout, so NS(Xᵀ) = NS(X)ᵀ bit for bit when n != m.
+  double norm_sq = 0.0;
+  for (double v : work) norm_sq += v * v;
   const double inv = 1.0 / (std::sqrt(norm_sq) + kMuonNsEps);
   for (double& v : work) v *= inv;
   for (int s = 0; s < kMuonJordanSteps; ++s) ns_step(work, r, c, kMuonJordan);
