@@ -38,7 +38,7 @@ Tensor scales(std::vector<int64_t> shape, uint64_t seed, const char* name, int l
 }
 
 RC_GTEST_PROP(GemmProperties, ExactInputsGiveBf16OfTheExactProductOnBothFp4Paths, ()) {
-  const Shape s = random_shape(8);
+  const Shape s = random_shape(6);
   const uint64_t seed = *rc::gen::inRange<uint64_t>(1, 1u << 30);
   const Tensor a = small_ints({s.m, s.k}, seed, "a"), sa = scales({s.m, s.k / 128}, seed, "sa", -1, 1);
   const Tensor b8 = small_ints({s.n, s.k}, seed, "b"), sb8 = scales({(s.n + 127) / 128, s.k / 128}, seed, "sb", -1, 1);
@@ -114,7 +114,7 @@ RC_GTEST_PROP(GemmProperties, ZeroKBlocksLeaveTheAccumulatorUnchanged, ()) {
 }
 
 RC_GTEST_PROP(GemmProperties, RandomOperandsStayWithinTheDerivedBound, ()) {
-  const Realistic r = realistic(8);
+  const Realistic r = realistic(4);
   const Tensor c = gemm(r, r.a, r.sa);
   const harness::PropertyOutcome o = check_gemm_error_bound(r.a, r.sa, r.b, r.sb, c, false);
   RC_ASSERT(o.passed);

@@ -13,8 +13,9 @@ void fp4_weight_quant(e2m1x2* w4, ue8m0* s, const float* w, int64_t n, int64_t k
   require(n >= 0 && k > 0 && k % kFp4Block == 0, "fp4_weight_quant",
           "k must be a positive multiple of 32");
   for (int64_t i = 0; i < n * k; ++i) {
-    require(std::isfinite(w[i]), "fp4_weight_quant",
-            "weight element " + std::to_string(i) + " is not finite (spec D6)");
+    if (!std::isfinite(w[i])) {  // the message is built only on failure (this runs per element)
+      require(false, "fp4_weight_quant", "weight element " + std::to_string(i) + " is not finite (spec D6)");
+    }
   }
   for (int64_t base = 0; base < n * k; base += kFp4Block) {
     s[base / kFp4Block] = ue8m0_from_exponent(quantize_block_e2m1(w4, base, w + base, kFp4Block));

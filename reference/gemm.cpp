@@ -14,7 +14,7 @@ namespace {
 
 void check_scales_finite(const ue8m0* s, int64_t count, const char* function, const char* name) {
   for (int64_t i = 0; i < count; ++i) {
-    require(s[i].bits != 0xFF, function, std::string(name) + " scale " + std::to_string(i) + " is NaN (0xFF)");
+    if (s[i].bits == 0xFF) require(false, function, std::string(name) + " scale " + std::to_string(i) + " is NaN (0xFF)");
   }
 }
 
@@ -93,7 +93,7 @@ void fp4_gemm(bf16* c, const e4m3* a, const ue8m0* sa, const e2m1x2* b, const ue
 void fp8_weight_quant(e4m3* w8, ue8m0* s, const float* w, int64_t n, int64_t k) {
   require(n >= 0 && k > 0 && k % kGemmBlockK == 0, "fp8_weight_quant", "k must be a positive multiple of 128");
   for (int64_t i = 0; i < n * k; ++i) {
-    require(std::isfinite(w[i]), "fp8_weight_quant", "weight " + std::to_string(i) + " is not finite (spec D6)");
+    if (!std::isfinite(w[i])) require(false, "fp8_weight_quant", "weight " + std::to_string(i) + " is not finite (spec D6)");
   }
   const int64_t kb_count = k / kGemmBlockK, nb_count = (n + kGemmBlockN - 1) / kGemmBlockN;
   for (int64_t nb = 0; nb < nb_count; ++nb) {

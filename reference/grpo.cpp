@@ -29,11 +29,11 @@ GrpoResult grpo_loss(double* grad, double* kl, double* surrogate, double* advant
   int64_t offset = 0;
   for (int64_t i = 0; i < groups; ++i) {
     const int64_t len = lengths[i];
-    require(len >= 1, "grpo_loss", "output " + std::to_string(i) + " has no tokens");
+    if (len < 1) require(false, "grpo_loss", "output " + std::to_string(i) + " has no tokens");
     const double adv = double(rewards[i]) - mean;
     double drift = 0.0;  // Σ_t log(π_old/π_θ)
     for (int64_t t = offset; t < offset + len; ++t) {
-      require(std::isfinite(logp[t]) && std::isfinite(logp_old[t]) && std::isfinite(logp_ref[t]), "grpo_loss",
+      if (!(std::isfinite(logp[t]) && std::isfinite(logp_old[t]) && std::isfinite(logp_ref[t]))) require(false, "grpo_loss",
               "log-probability at token " + std::to_string(t) + " is not finite");
       drift += double(logp_old[t]) - double(logp[t]);
     }

@@ -16,7 +16,7 @@ void moe_combine(bf16* y, const float* weights, const int32_t* indices, const bf
   for (int64_t t = 0; t < tokens; ++t)
     for (int64_t a = 0; a < k; ++a)
       for (int64_t b = a + 1; b < k; ++b)
-        require(indices[t * k + a] != indices[t * k + b], "moe",
+        if (indices[t * k + a] == indices[t * k + b]) require(false, "moe",
                 "token " + std::to_string(t) + " selects expert " + std::to_string(indices[t * k + a]) + " twice");
   std::vector<float> acc(size_t(tokens * dim), 0.0f);
   std::vector<bf16> xs, out;

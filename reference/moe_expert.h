@@ -28,7 +28,12 @@ struct ExpertWeights {
   int64_t inter() const { return w1.out; }
 };
 
-// y: [rows, dim] bf16 · x: [rows, dim] bf16 · route_weight: [rows] fp32 or nullptr.
+// h: [rows, inter] bf16, the w2 input bf16(w_route·silu(min(g, limit))·clamp(u, ±limit)) ·
+// x: [rows, dim] bf16 · route_weight: [rows] fp32 or nullptr.
+void moe_expert_hidden(bf16* h, const bf16* x, const float* route_weight, const ExpertWeights& w, int64_t rows,
+                       float swiglu_limit);
+
+// y: [rows, dim] bf16 = w2(moe_expert_hidden(...)) · x: [rows, dim] bf16 · route_weight: [rows] or nullptr.
 void moe_expert(bf16* y, const bf16* x, const float* route_weight, const ExpertWeights& w, int64_t rows,
                 float swiglu_limit);
 

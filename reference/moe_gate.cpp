@@ -15,7 +15,7 @@ void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens
   require(tokens >= 0 && dim > 0 && experts > 0, "moe_gate_scores", "bad shape");
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t j = 0; j < dim; ++j) {
-      require(std::isfinite(bf16_decode(x[t * dim + j])), "moe_gate_scores",
+      if (!(std::isfinite(bf16_decode(x[t * dim + j])))) require(false, "moe_gate_scores",
               "x element " + std::to_string(t * dim + j) + " is not finite");
     }
     for (int64_t e = 0; e < experts; ++e) {
@@ -51,7 +51,7 @@ void moe_gate_weights(float* weights, const float* scores, const int32_t* indice
     double sum = 0.0;
     for (int64_t j = 0; j < k; ++j) {
       const int32_t e = indices[t * k + j];
-      require(e >= 0 && e < experts, "moe_gate_weights", "expert index " + std::to_string(e) + " out of range");
+      if (!(e >= 0 && e < experts)) require(false, "moe_gate_weights", "expert index " + std::to_string(e) + " out of range");
       sum += scores[t * experts + e];
     }
     const float total = float(sum);
@@ -79,7 +79,7 @@ void moe_gate_hash(float* weights, int32_t* indices, const float* scores, const 
   require(k > 0 && k <= experts, "moe_gate_hash", "k must be in [1, experts]");
   for (int64_t t = 0; t < tokens; ++t) {
     const int64_t id = token_ids[t];
-    require(id >= 0 && id < vocab, "moe_gate_hash", "token id " + std::to_string(id) + " outside the vocabulary");
+    if (!(id >= 0 && id < vocab)) require(false, "moe_gate_hash", "token id " + std::to_string(id) + " outside the vocabulary");
     for (int64_t j = 0; j < k; ++j) indices[t * k + j] = tid2eid[id * k + j];
   }
   moe_gate_weights(weights, scores, indices, tokens, experts, k, route_scale);

@@ -26,7 +26,7 @@ void log_softmax_row(double* lp, const double* z, int64_t vocab) {
 void decode_row(double* out, const bf16* x, int64_t vocab, int64_t row, const char* function) {
   for (int64_t v = 0; v < vocab; ++v) {
     out[v] = bf16_decode(x[v]);
-    require(std::isfinite(out[v]), function, "logit (" + std::to_string(row) + ", " + std::to_string(v) + ") is not finite");
+    if (!std::isfinite(out[v])) require(false, function, "logit (" + std::to_string(row) + ", " + std::to_string(v) + ") is not finite");
   }
 }
 
@@ -77,7 +77,7 @@ void opd_kl(float* kl, float* grad, const float* student, const float* teacher, 
     for (int64_t v = 0; v < vocab; ++v) {
       z[size_t(v)] = student[r * vocab + v];
       ze[size_t(v)] = teacher[r * vocab + v];
-      require(std::isfinite(z[size_t(v)]) && std::isfinite(ze[size_t(v)]), "opd_kl",
+      if (!(std::isfinite(z[size_t(v)]) && std::isfinite(ze[size_t(v)]))) require(false, "opd_kl",
               "logit (" + std::to_string(r) + ", " + std::to_string(v) + ") is not finite");
     }
     kl[r] = float(opd_kl_row(grad ? g.data() : nullptr, z.data(), ze.data(), vocab));

@@ -38,15 +38,8 @@ TensorMap expert_reference(const Case& c, const TensorMap& in) {
   const reference::ExpertWeights w = expert_views(in, fmt, dim, inter);
   const float* route = in.count("route") ? in.at("route").data<float>() : nullptr;
   Tensor y = make_tensor<bf16>({rows, dim}), h = make_tensor<bf16>({rows, inter});
-  reference::moe_expert(y.data<bf16>(), x.data<bf16>(), route, w, rows, reference::kSwigluLimit);
-  // h as the expert forms it (the w2 input), for the clamp invariant.
-  std::vector<bf16> g16(static_cast<size_t>(rows * inter)), u16(static_cast<size_t>(rows * inter));
-  reference::linear(g16.data(), x.data<bf16>(), w.w1, rows);
-  reference::linear(u16.data(), x.data<bf16>(), w.w3, rows);
-  std::vector<float> g(g16.size()), u(u16.size()), hf(g16.size());
-  for (size_t i = 0; i < g.size(); ++i) g[i] = reference::bf16_decode(g16[i]), u[i] = reference::bf16_decode(u16[i]);
-  reference::swiglu_clamp(hf.data(), g.data(), u.data(), route, rows, inter, reference::kSwigluLimit);
-  for (size_t i = 0; i < hf.size(); ++i) h.data<bf16>()[i] = reference::bf16_encode(hf[i]);
+  reference::moe_expert_hidden(h.data<bf16>(), x.data<bf16>(), route, w, rows, reference::kSwigluLimit);
+  reference::linear(y.data<bf16>(), h.data<bf16>(), w.w2, rows);
   return {{"y", y}, {"h", h}};
 }
 
@@ -79,7 +72,7 @@ std::vector<Case> expert_cases(Suite suite) {
     return make_case("moe_expert", {{"fmt", fmt}, {"rows", rows}, {"dim", dim}, {"inter", inter}, {"xscale", xscale}});
   };
   switch (suite) {
-    case Suite::smoke: return {mk(kExpertFp4, 4, 256, 128, 16), mk(kExpertFp8, 3, 256, 128, 1), mk(kExpertBf16, 3, 128, 64, 16)};
+    case Suite::smoke: return {mk(kExpertFp4, 4, 128, 128, 16), mk(kExpertFp8, 3, 128, 128, 1), mk(kExpertBf16, 3, 128, 64, 16)};
     case Suite::standard: return {mk(kExpertFp4, 8, 4096, 2048, 1), mk(kExpertFp8, 8, 4096, 2048, 16)};  // Flash
     case Suite::full: return {mk(kExpertFp4, 4, 7168, 3072, 1), mk(kExpertFp8, 4, 7168, 3072, 16)};        // Pro
   }
@@ -103,7 +96,7 @@ OpSpec make_moe_expert_op() {
     const double wb = c.i64("fmt") == kExpertFp4 ? 0.53 : c.i64("fmt") == kExpertFp8 ? 1.0 : 2.0;
     return Cost{2 * r * d + 3 * d * i * wb + 2 * r * d + 2 * r * i, 6 * r * d * i};
   };
-  op.max_invariance_rows = 129;
+  op.max_invariance_rows = 65;  // 1, 2, 3 and RapidCheck sizes up to 65: the reference is O(rows·dim·inter)
   op.backends = {reference_backend(expert_reference)};
   return op;
 }
