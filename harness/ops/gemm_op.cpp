@@ -2,14 +2,15 @@
 // quantized random weights, and their exact-input variants (small integers and scales near 1,
 // so every partial sum and accumulation is exact in fp32: kernel and reference must agree bitwise).
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
 #include "harness/generators.h"
+#include "harness/ops/moe_inputs.h"
 #include "harness/ops/op_util.h"
 #include "properties/gemm_invariants.h"
 #include "reference/act_quant.h"
-#include "reference/fp4_weight_quant.h"
 #include "reference/gemm.h"
 
 namespace v4::harness {
@@ -39,6 +40,13 @@ Tensor small_scales(std::vector<int64_t> shape, uint64_t seed, const char* name)
   return t;
 }
 
+// [1, rows, cols] -> [rows, cols], same bytes.
+Tensor drop_leading(const Tensor& t) {
+  Tensor r(t.dtype(), {t.dim(1), t.dim(2)});
+  std::memcpy(r.bytes(), t.bytes(), t.nbytes());
+  return r;
+}
+
 TensorMap gemm_inputs(const Case& c, bool fp4) {
   const int64_t m = c.i64("m"), n = c.i64("n"), k = c.i64("k");
   TensorMap in;
@@ -55,19 +63,11 @@ TensorMap gemm_inputs(const Case& c, bool fp4) {
     return in;
   }
   quantized_activations(in, c, m, k);
-  // Weights: N(0, 1/k) fp32 masters quantized as the checkpoint stores them.
-  const Tensor w = random_f32({n, k}, c.seed, "w", 1.0 / std::sqrt(double(k)));
-  if (fp4) {
-    Tensor b = make_tensor<e2m1x2>({n, k / 2}), sb = make_tensor<ue8m0>({n, k / 32});
-    reference::fp4_weight_quant(b.data<e2m1x2>(), sb.data<ue8m0>(), w.data<float>(), n, k);
-    in["b"] = b;
-    in["sb"] = sb;
-  } else {
-    Tensor b = make_tensor<e4m3>({n, k}), sb = make_tensor<ue8m0>({(n + 127) / 128, k / 128});
-    reference::fp8_weight_quant(b.data<e4m3>(), sb.data<ue8m0>(), w.data<float>(), n, k);
-    in["b"] = b;
-    in["sb"] = sb;
-  }
+  // Weights as the checkpoint stores them (harness/ops/moe_inputs.h), viewed as one [n, k] matrix.
+  TensorMap w;
+  add_weight(w, "b", fp4 ? kExpertFp4 : kExpertFp8, 1, n, k, c.seed);
+  in["b"] = drop_leading(w.at("b"));
+  in["sb"] = drop_leading(w.at("b_s"));
   return in;
 }
 

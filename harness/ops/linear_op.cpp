@@ -5,15 +5,16 @@
 //   fmt=3 fp32 weight and input (F.linear in fp32, fp32 out)      compressor wkv/wgate, hc_*_fn, head
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
 #include "harness/generators.h"
 #include "harness/ops/golden_bound.h"
+#include "harness/ops/moe_inputs.h"
 #include "harness/ops/op_util.h"
 #include "properties/gemm_invariants.h"
 #include "reference/act_quant.h"
-#include "reference/fp4_weight_quant.h"
 #include "reference/gemm.h"
 #include "reference/linear.h"
 
@@ -24,30 +25,17 @@ enum Fmt : int64_t { kBf16 = 0, kFp8 = 1, kFp4 = 2, kF32 = 3 };
 
 TensorMap linear_inputs(const Case& c) {
   const int64_t rows = c.i64("rows"), in = c.i64("in"), out = c.i64("out"), fmt = c.i64("fmt");
-  const Tensor w = random_f32({out, in}, c.seed, "w", 1.0 / std::sqrt(double(in)));
   TensorMap m;
-  switch (fmt) {
-    case kBf16: {
-      Tensor wb = make_tensor<bf16>({out, in});
-      for (int64_t i = 0; i < wb.numel(); ++i) wb.data<bf16>()[i] = reference::bf16_encode(w.data<float>()[i]);
-      m["w"] = wb;
-      break;
+  if (fmt == kF32) {
+    m["w"] = random_f32({out, in}, c.seed, "w", 1.0 / std::sqrt(double(in)));
+  } else {  // as the checkpoint stores them (harness/ops/moe_inputs.h), viewed as one [out, in] matrix
+    TensorMap w;
+    add_weight(w, "w", fmt == kBf16 ? kExpertBf16 : fmt == kFp8 ? kExpertFp8 : kExpertFp4, 1, out, in, c.seed);
+    for (auto& [name, t] : w) {
+      Tensor r(t.dtype(), {t.dim(1), t.dim(2)});
+      std::memcpy(r.bytes(), t.bytes(), t.nbytes());
+      m[name == "w" ? "w" : "ws"] = r;
     }
-    case kFp8: {
-      Tensor w8 = make_tensor<e4m3>({out, in}), s = make_tensor<ue8m0>({(out + 127) / 128, in / 128});
-      reference::fp8_weight_quant(w8.data<e4m3>(), s.data<ue8m0>(), w.data<float>(), out, in);
-      m["w"] = w8;
-      m["ws"] = s;
-      break;
-    }
-    case kFp4: {
-      Tensor w4 = make_tensor<e2m1x2>({out, in / 2}), s = make_tensor<ue8m0>({out, in / 32});
-      reference::fp4_weight_quant(w4.data<e2m1x2>(), s.data<ue8m0>(), w.data<float>(), out, in);
-      m["w"] = w4;
-      m["ws"] = s;
-      break;
-    }
-    default: m["w"] = w;
   }
   m["x"] = fmt == kF32 ? random_f32({rows, in}, c.seed, "x") : random_bf16({rows, in}, c.seed, "x");
   return m;
