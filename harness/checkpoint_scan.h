@@ -20,21 +20,21 @@ namespace v4::harness {
 struct CheckpointScanOptions {
   reference::LosslessCheck check = reference::LosslessCheck::kBlockRatio2p14;
   int threads = 1;
-  bool verify = true;  // after converting, check dequant(W8, F) == dequant(W4, E) for every element
+  bool verify = true; // after converting, check dequant(W8, F) == dequant(W4, E) for every element
 };
 
 struct TensorScan {
-  std::string name, file;                // the weight tensor and the shard holding it
+  std::string name, file; // the weight tensor and the shard holding it
   std::string weight_dtype, scale_dtype;
-  int64_t rows = 0, cols = 0;            // logical [out, in] (leading dimensions folded into out)
-  int64_t blocks = 0;                    // 128×128 blocks
-  int worst_exponent_range = 0;          // max over blocks of Emax − Emin: log2 of the worst sub-scale ratio
+  int64_t rows = 0, cols = 0;   // logical [out, in] (leading dimensions folded into out)
+  int64_t blocks = 0;           // 128×128 blocks
+  int worst_exponent_range = 0; // max over blocks of Emax − Emin: log2 of the worst sub-scale ratio
   int64_t blocks_over_2p11 = 0, blocks_over_2p14 = 0;
-  int64_t failing_elements = 0;          // non-zero codes with d < −8 (inexact even with subnormals)
-  std::vector<reference::Fp4BlockViolation> violations;  // under the chosen check, row-major
-  bool lossless = false;                 // under the chosen check
-  int64_t verify_mismatches = -1;        // −1: not verified (not lossless, or verification off)
-  std::string error;                     // an unusable tensor (bad shape, NaN scale, missing data)
+  int64_t failing_elements = 0; // non-zero codes with d < −8 (inexact even with subnormals)
+  std::vector<reference::Fp4BlockViolation> violations; // under the chosen check, row-major
+  bool lossless = false;                                // under the chosen check
+  int64_t verify_mismatches = -1; // −1: not verified (not lossless, or verification off)
+  std::string error;              // an unusable tensor (bad shape, NaN scale, missing data)
   bool ok() const { return error.empty() && lossless && verify_mismatches <= 0; }
 };
 
@@ -43,15 +43,17 @@ struct UnreadableFile {
 };
 
 struct CheckpointScan {
-  std::vector<TensorScan> tensors;       // FP4 tensors, in file order then offset order
+  std::vector<TensorScan> tensors; // FP4 tensors, in file order then offset order
   std::vector<UnreadableFile> unreadable;
   int64_t fp8_tensors = 0, other_tensors = 0;
   bool all_lossless() const;
 };
 
-CheckpointScan scan_checkpoint(const std::vector<std::string>& files, const CheckpointScanOptions& options);
+CheckpointScan scan_checkpoint(const std::vector<std::string>& files,
+                               const CheckpointScanOptions& options);
 
-// One line per tensor ("OK"/"FAIL", name, shape, dtypes, blocks, worst ratio, counts, first violations).
+// One line per tensor ("OK"/"FAIL", name, shape, dtypes, blocks, worst ratio, counts, first
+// violations).
 std::string format_tensor_scan(const TensorScan& t, reference::LosslessCheck check);
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -16,13 +16,13 @@
 namespace v4::harness {
 
 class ModelConfigError : public std::invalid_argument {
- public:
+public:
   using std::invalid_argument::invalid_argument;
 };
 
 // `source` names the origin in error messages (a path, or "<golden manifest>").
 reference::ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& source);
-reference::ModelConfig load_model_config(const std::string& path);  // reads and parses the file
+reference::ModelConfig load_model_config(const std::string& path); // reads and parses the file
 
 // Consistency checks on a filled config (also run by the loaders); throws ModelConfigError.
 void validate_model_config(const reference::ModelConfig& c, const std::string& source);
@@ -30,4 +30,4 @@ void validate_model_config(const reference::ModelConfig& c, const std::string& s
 // <source dir>/configs/<name>.json ("tiny", "flash", "pro").
 std::string bundled_config_path(const std::string& name);
 
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -21,10 +21,12 @@ GemmExact gemm_exact(const harness::Tensor& a, const harness::Tensor& sa, const 
       for (int64_t j = 0; j < k; ++j) {
         const double av = reference::e4m3_decode(a.data<e4m3>()[r * k + j]);
         const double sav = reference::ue8m0_decode(sa.data<ue8m0>()[r * (k / 128) + j / 128]);
-        const double bv = fp4 ? reference::e2m1_decode(reference::e2m1_get(b.data<e2m1x2>(), c * k + j))
-                              : reference::e4m3_decode(b.data<e4m3>()[c * k + j]);
-        const double sbv = fp4 ? reference::ue8m0_decode(sb.data<ue8m0>()[c * (k / 32) + j / 32])
-                               : reference::ue8m0_decode(sb.data<ue8m0>()[(c / 128) * (k / 128) + j / 128]);
+        const double bv =
+            fp4 ? reference::e2m1_decode(reference::e2m1_get(b.data<e2m1x2>(), c * k + j))
+                : reference::e4m3_decode(b.data<e4m3>()[c * k + j]);
+        const double sbv =
+            fp4 ? reference::ue8m0_decode(sb.data<ue8m0>()[c * (k / 32) + j / 32])
+                : reference::ue8m0_decode(sb.data<ue8m0>()[(c / 128) * (k / 128) + j / 128]);
         sum += av * bv * sav * sbv;
         abs_sum += std::fabs(av * bv) * sav * sbv;
       }
@@ -55,16 +57,21 @@ harness::PropertyOutcome check_gemm_error_bound(const harness::Tensor& a, const 
     const double ratio = std::fabs(v - g.exact[size_t(i)]) / allowed;
     o.measured = std::max(o.measured, ratio);
     if (ratio > 1) {
-      if (bad == 0) o.detail = fmt::format("element {}: C {:.9g} exact {:.9g} allowed {:.3g}", i, v, g.exact[size_t(i)], allowed);
+      if (bad == 0)
+        o.detail = fmt::format("element {}: C {:.9g} exact {:.9g} allowed {:.3g}", i, v,
+                               g.exact[size_t(i)], allowed);
       ++bad;
     }
   }
   // Never a vacuous pass: an all-zero output of a non-zero product is a failure.
   bool product_nonzero = false;
-  for (double e : g.exact) product_nonzero = product_nonzero || e != 0;
+  for (double e : g.exact)
+    product_nonzero = product_nonzero || e != 0;
   o.passed = bad == 0 && (nonzero > 0 || !product_nonzero);
-  if (o.passed) o.detail = fmt::format("worst |C - exact| / allowed = {:.3g}", o.measured);
-  else if (bad == 0) o.detail = "output is all zero for a non-zero product";
+  if (o.passed)
+    o.detail = fmt::format("worst |C - exact| / allowed = {:.3g}", o.measured);
+  else if (bad == 0)
+    o.detail = "output is all zero for a non-zero product";
   return o;
 }
 
@@ -79,15 +86,19 @@ harness::PropertyOutcome check_gemm_exact(const harness::Tensor& a, const harnes
     const bf16 want = reference::bf16_encode(float(g.exact[size_t(i)]));
     nonzero += g.exact[size_t(i)] != 0;
     if (c.data<bf16>()[i].bits != want.bits) {
-      if (differ == 0) o.detail = fmt::format("element {}: C {:.9g} exact {:.9g}", i, reference::bf16_decode(c.data<bf16>()[i]), g.exact[size_t(i)]);
+      if (differ == 0)
+        o.detail = fmt::format("element {}: C {:.9g} exact {:.9g}", i,
+                               reference::bf16_decode(c.data<bf16>()[i]), g.exact[size_t(i)]);
       ++differ;
     }
   }
   o.measured = double(differ);
   o.passed = differ == 0 && nonzero > 0;
-  if (o.passed) o.detail = fmt::format("{} elements bitwise equal to bf16(exact)", c.numel());
-  else if (differ == 0) o.detail = "exact product is all zero: the case tests nothing";
+  if (o.passed)
+    o.detail = fmt::format("{} elements bitwise equal to bf16(exact)", c.numel());
+  else if (differ == 0)
+    o.detail = "exact product is all zero: the case tests nothing";
   return o;
 }
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -8,8 +8,8 @@ namespace v4::properties {
 
 // The exact product Σ_k A·B·sA·sB (fp64, exact for these operands' ranges up to rounding of the
 // fp64 sum, ≪ the bound) and the absolute product S = Σ_k |A·B|·sA·sB of every output element.
-// a: [m, k] e4m3 · sa: [m, k/128] · b: [n, k] e4m3 (fp4: [n, k/2] e2m1x2) · sb: fp8 [⌈n/128⌉, k/128],
-// fp4 [n, k/32].
+// a: [m, k] e4m3 · sa: [m, k/128] · b: [n, k] e4m3 (fp4: [n, k/2] e2m1x2) · sb: fp8 [⌈n/128⌉,
+// k/128], fp4 [n, k/32].
 struct GemmExact {
   std::vector<double> exact, abs_sum;
 };
@@ -29,4 +29,4 @@ harness::PropertyOutcome check_gemm_exact(const harness::Tensor& a, const harnes
                                           const harness::Tensor& b, const harness::Tensor& sb,
                                           const harness::Tensor& c, bool fp4);
 
-}  // namespace v4::properties
+} // namespace v4::properties

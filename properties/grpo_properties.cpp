@@ -27,19 +27,26 @@ Group random_group(bool equal_rewards, bool ratio_one) {
   const harness::Tensor len = harness::uniform_i64({groups}, seed, "len", 1, 20);
   g.len.assign(len.data<int64_t>(), len.data<int64_t>() + groups);
   int64_t total = 0;
-  for (int64_t l : g.len) total += l;
-  const harness::Tensor a = harness::uniform_f32({total}, seed, "a", -8, -1e-3), b = harness::random_f32({total}, seed, "b", 0.4),
-                        c = harness::random_f32({total}, seed, "c", 0.4), r = harness::uniform_f32({groups}, seed, "r", -1, 1);
+  for (int64_t l : g.len)
+    total += l;
+  const harness::Tensor a = harness::uniform_f32({total}, seed, "a", -8, -1e-3),
+                        b = harness::random_f32({total}, seed, "b", 0.4),
+                        c = harness::random_f32({total}, seed, "c", 0.4),
+                        r = harness::uniform_f32({groups}, seed, "r", -1, 1);
   const int same_every = *rc::gen::inRange(1, 5);
   for (int64_t t = 0; t < total; ++t) {
     g.lp.push_back(a.data<float>()[t]);
-    g.lo.push_back(ratio_one ? a.data<float>()[t] : std::min(0.0f, a.data<float>()[t] + b.data<float>()[t]));
-    g.lr.push_back(t % same_every == 0 ? a.data<float>()[t] : std::min(0.0f, a.data<float>()[t] + c.data<float>()[t]));
+    g.lo.push_back(ratio_one ? a.data<float>()[t]
+                             : std::min(0.0f, a.data<float>()[t] + b.data<float>()[t]));
+    g.lr.push_back(t % same_every == 0 ? a.data<float>()[t]
+                                       : std::min(0.0f, a.data<float>()[t] + c.data<float>()[t]));
   }
-  for (int64_t i = 0; i < groups; ++i) g.rewards.push_back(equal_rewards ? r.data<float>()[0] : r.data<float>()[i]);
+  for (int64_t i = 0; i < groups; ++i)
+    g.rewards.push_back(equal_rewards ? r.data<float>()[0] : r.data<float>()[i]);
   // δ < 0 masks every negative-advantage output even on-policy; r ≡ 1 is stated for M = 1.
   const double delta = double(*rc::gen::inRange(-100, 100)) / 100;
-  g.p = {double(*rc::gen::inRange(1, 40)) / 100, ratio_one ? 0.0 : double(*rc::gen::inRange(0, 100)) / 1000,
+  g.p = {double(*rc::gen::inRange(1, 40)) / 100,
+         ratio_one ? 0.0 : double(*rc::gen::inRange(0, 100)) / 1000,
          ratio_one ? std::fabs(delta) : delta};
   return g;
 }
@@ -56,8 +63,9 @@ Out run(const Group& g) {
   o.surr.resize(g.total());
   o.adv.resize(g.len.size());
   o.mask.resize(g.len.size());
-  o.r = reference::grpo_loss(o.grad.data(), o.kl.data(), o.surr.data(), o.adv.data(), o.mask.data(), g.lp.data(), g.lo.data(),
-                             g.lr.data(), g.rewards.data(), g.len.data(), int64_t(g.len.size()), g.p);
+  o.r = reference::grpo_loss(o.grad.data(), o.kl.data(), o.surr.data(), o.adv.data(), o.mask.data(),
+                             g.lp.data(), g.lo.data(), g.lr.data(), g.rewards.data(), g.len.data(),
+                             int64_t(g.len.size()), g.p);
   return o;
 }
 
@@ -66,12 +74,14 @@ RC_GTEST_PROP(GrpoProperties, KlMaskAndClipInvariants, ()) {
   const Out o = run(g);
   size_t t = 0;
   for (size_t i = 0; i < g.len.size(); ++i) {
-    if (o.adv[i] >= 0) RC_ASSERT(o.mask[i] == 1);
+    if (o.adv[i] >= 0)
+      RC_ASSERT(o.mask[i] == 1);
     for (int64_t j = 0; j < g.len[i]; ++j, ++t) {
       RC_ASSERT(o.kl[t] >= 0);
       RC_ASSERT((o.kl[t] == 0) == (g.lp[t] == g.lr[t]));
       const double r = std::exp(double(g.lp[t]) - g.lo[t]);
-      if (r >= 1 - g.p.clip_eps && r <= 1 + g.p.clip_eps) RC_ASSERT(o.surr[t] == r * o.adv[i]);
+      if (r >= 1 - g.p.clip_eps && r <= 1 + g.p.clip_eps)
+        RC_ASSERT(o.surr[t] == r * o.adv[i]);
     }
   }
 }
@@ -83,7 +93,8 @@ RC_GTEST_PROP(GrpoProperties, EqualRewardsLeaveOnlyTheKlTerm, ()) {
   size_t t = 0;
   for (size_t i = 0; i < g.len.size(); ++i) {
     RC_ASSERT(o.adv[i] == 0.0);
-    for (int64_t j = 0; j < g.len[i]; ++j) kl_term += o.kl[t++] / (double(g.len.size()) * double(g.len[i]));
+    for (int64_t j = 0; j < g.len[i]; ++j)
+      kl_term += o.kl[t++] / (double(g.len.size()) * double(g.len[i]));
   }
   RC_ASSERT(std::fabs(o.r.loss - g.p.kl_beta * kl_term) <= 1e-15 * (g.p.kl_beta * kl_term));
 }
@@ -99,5 +110,5 @@ RC_GTEST_PROP(GrpoProperties, RatioOneGradientIsAdvantageTimesGradLogProb, ()) {
                 0x1p-51 * std::fabs(o.adv[i] / (double(g.len.size()) * double(g.len[i]))));
 }
 
-}  // namespace
-}  // namespace v4::properties
+} // namespace
+} // namespace v4::properties

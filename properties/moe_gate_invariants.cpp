@@ -16,7 +16,8 @@ harness::PropertyOutcome check_gate_weight_sum(const harness::Tensor& weights, f
   const int64_t tokens = weights.dim(0), k = weights.dim(1);
   harness::PropertyOutcome o;
   const double allowed = double(route_scale) * double(2 * k + 2) * u;
-  o.bound = fmt::format("w > 0 and |sum w - {}| <= {:.3g} ((2k + 2) u route_scale)", route_scale, allowed);
+  o.bound = fmt::format("w > 0 and |sum w - {}| <= {:.3g} ((2k + 2) u route_scale)", route_scale,
+                        allowed);
   o.bound_value = allowed;
   int64_t bad = 0;
   for (int64_t t = 0; t < tokens; ++t) {
@@ -30,16 +31,20 @@ harness::PropertyOutcome check_gate_weight_sum(const harness::Tensor& weights, f
     const double dev = std::fabs(sum - route_scale);
     o.measured = std::max(o.measured, dev);
     if (dev > allowed || !positive) {
-      if (bad++ == 0) o.detail = fmt::format("token {}: sum {:.9g}, all positive {}", t, sum, positive);
+      if (bad++ == 0)
+        o.detail = fmt::format("token {}: sum {:.9g}, all positive {}", t, sum, positive);
     }
   }
   o.passed = bad == 0 && tokens > 0;
-  if (o.passed) o.detail = fmt::format("max |sum - route_scale| = {:.3g}", o.measured);
+  if (o.passed)
+    o.detail = fmt::format("max |sum - route_scale| = {:.3g}", o.measured);
   return o;
 }
 
-harness::PropertyOutcome check_gate_weights_from_scores(const harness::Tensor& weights, const harness::Tensor& indices,
-                                                        const harness::Tensor& scores, float route_scale) {
+harness::PropertyOutcome check_gate_weights_from_scores(const harness::Tensor& weights,
+                                                        const harness::Tensor& indices,
+                                                        const harness::Tensor& scores,
+                                                        float route_scale) {
   const int64_t tokens = weights.dim(0), k = weights.dim(1), experts = scores.dim(1);
   harness::PropertyOutcome o;
   o.bound = "|w_j - rs s_j / sum_sel s| <= (k + 2) u w_j";
@@ -47,21 +52,28 @@ harness::PropertyOutcome check_gate_weights_from_scores(const harness::Tensor& w
   int64_t bad = 0;
   for (int64_t t = 0; t < tokens; ++t) {
     double total = 0;
-    for (int64_t j = 0; j < k; ++j) total += scores.data<float>()[t * experts + indices.data<int32_t>()[t * k + j]];
+    for (int64_t j = 0; j < k; ++j)
+      total += scores.data<float>()[t * experts + indices.data<int32_t>()[t * k + j]];
     for (int64_t j = 0; j < k; ++j) {
-      const double want = route_scale * scores.data<float>()[t * experts + indices.data<int32_t>()[t * k + j]] / total;
+      const double want = route_scale *
+                          scores.data<float>()[t * experts + indices.data<int32_t>()[t * k + j]] /
+                          total;
       const double got = weights.data<float>()[t * k + j];
       const double ratio = std::fabs(got - want) / (double(k + 2) * u * std::fabs(want));
       o.measured = std::max(o.measured, ratio);
-      if (!(ratio <= 1) && bad++ == 0) o.detail = fmt::format("token {} slot {}: w {:.9g}, renormalized score {:.9g}", t, j, got, want);
+      if (!(ratio <= 1) && bad++ == 0)
+        o.detail =
+            fmt::format("token {} slot {}: w {:.9g}, renormalized score {:.9g}", t, j, got, want);
     }
   }
   o.passed = bad == 0;
-  if (o.passed) o.detail = fmt::format("worst deviation / bound = {:.3g}", o.measured);
+  if (o.passed)
+    o.detail = fmt::format("worst deviation / bound = {:.3g}", o.measured);
   return o;
 }
 
-harness::PropertyOutcome check_gate_topk(const harness::Tensor& indices, const harness::Tensor& scores,
+harness::PropertyOutcome check_gate_topk(const harness::Tensor& indices,
+                                         const harness::Tensor& scores,
                                          const harness::Tensor* bias) {
   const int64_t tokens = indices.dim(0), k = indices.dim(1), experts = scores.dim(1);
   harness::PropertyOutcome o;
@@ -81,7 +93,7 @@ harness::PropertyOutcome check_gate_topk(const harness::Tensor& indices, const h
         ++bad;
         break;
       }
-      if (j > 0) {  // D4 order among the selected
+      if (j > 0) { // D4 order among the selected
         const int32_t p = indices.data<int32_t>()[t * k + j - 1];
         if (!(v[size_t(p)] > v[size_t(e)] || (v[size_t(p)] == v[size_t(e)] && p < e))) {
           o.detail = fmt::format("token {}: slots {} and {} out of D4 order", t, j - 1, j);
@@ -91,20 +103,24 @@ harness::PropertyOutcome check_gate_topk(const harness::Tensor& indices, const h
     }
     const int32_t last = indices.data<int32_t>()[t * k + k - 1];
     for (int32_t e = 0; e < experts && bad == 0; ++e) {
-      if (chosen.count(e)) continue;  // every unselected expert ranks after the last selected one
+      if (chosen.count(e))
+        continue; // every unselected expert ranks after the last selected one
       if (v[size_t(e)] > v[size_t(last)] || (v[size_t(e)] == v[size_t(last)] && e < last)) {
-        o.detail = fmt::format("token {}: unselected expert {} outranks selected expert {}", t, e, last);
+        o.detail =
+            fmt::format("token {}: unselected expert {} outranks selected expert {}", t, e, last);
         ++bad;
       }
     }
   }
   o.measured = double(bad);
   o.passed = bad == 0 && tokens > 0;
-  if (o.passed) o.detail = fmt::format("{} tokens: exact D4 top-{}", tokens, k);
+  if (o.passed)
+    o.detail = fmt::format("{} tokens: exact D4 top-{}", tokens, k);
   return o;
 }
 
-harness::PropertyOutcome check_gate_hash(const harness::Tensor& indices, const harness::Tensor& tid2eid,
+harness::PropertyOutcome check_gate_hash(const harness::Tensor& indices,
+                                         const harness::Tensor& tid2eid,
                                          const harness::Tensor& token_ids) {
   const int64_t tokens = indices.dim(0), k = indices.dim(1);
   harness::PropertyOutcome o;
@@ -118,8 +134,9 @@ harness::PropertyOutcome check_gate_hash(const harness::Tensor& indices, const h
     }
   o.measured = double(bad);
   o.passed = bad == 0;
-  if (o.passed) o.detail = fmt::format("{} tokens routed by their id", tokens);
+  if (o.passed)
+    o.detail = fmt::format("{} tokens routed by their id", tokens);
   return o;
 }
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -15,16 +15,20 @@ namespace v4::properties {
 harness::PropertyOutcome check_gate_weight_sum(const harness::Tensor& weights, float route_scale);
 
 // The weights are the selected scores renormalized: |w_j − rs·s_j/Σ_sel s| <= (k + 2)·u·w_j.
-harness::PropertyOutcome check_gate_weights_from_scores(const harness::Tensor& weights, const harness::Tensor& indices,
-                                                        const harness::Tensor& scores, float route_scale);
+harness::PropertyOutcome check_gate_weights_from_scores(const harness::Tensor& weights,
+                                                        const harness::Tensor& indices,
+                                                        const harness::Tensor& scores,
+                                                        float route_scale);
 
 // Score routing: k distinct experts in range, a top-k of fl32(s + bias) with the D4 order (value
 // descending, expert id ascending), checked exactly against the op's own scores.
-harness::PropertyOutcome check_gate_topk(const harness::Tensor& indices, const harness::Tensor& scores,
+harness::PropertyOutcome check_gate_topk(const harness::Tensor& indices,
+                                         const harness::Tensor& scores,
                                          const harness::Tensor* bias);
 
 // Hash routing: indices[t] == tid2eid[token_ids[t]] (independent of x).
-harness::PropertyOutcome check_gate_hash(const harness::Tensor& indices, const harness::Tensor& tid2eid,
+harness::PropertyOutcome check_gate_hash(const harness::Tensor& indices,
+                                         const harness::Tensor& tid2eid,
                                          const harness::Tensor& token_ids);
 
-}  // namespace v4::properties
+} // namespace v4::properties

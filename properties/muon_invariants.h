@@ -21,11 +21,12 @@ std::pair<double, double> ns_band(double lo, double hi);
 
 // A matrix with prescribed singular values: U·diag(sigma)·Vᵀ with orthonormal U [n, r] and
 // V [m, r] (Gram–Schmidt of seeded Gaussian columns, fp64), r = sigma.size() <= min(n, m).
-std::vector<double> matrix_with_spectrum(const std::vector<double>& sigma, int64_t n, int64_t m, uint64_t seed);
+std::vector<double> matrix_with_spectrum(const std::vector<double>& sigma, int64_t n, int64_t m,
+                                         uint64_t seed);
 
 // The update O [n, m] divided by 0.18·sqrt(max(n, m)) has every singular value in
 // [band.first − tol, band.second + tol].
-harness::PropertyOutcome check_singular_band(const std::vector<double>& update, int64_t n, int64_t m,
-                                             std::pair<double, double> band, double tol);
+harness::PropertyOutcome check_singular_band(const std::vector<double>& update, int64_t n,
+                                             int64_t m, std::pair<double, double> band, double tol);
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -16,18 +16,18 @@
 namespace v4::reference {
 
 struct RouterParams {
-  const bf16* weight = nullptr;  // [experts, dim]
-  const float* bias = nullptr;   // [experts] or nullptr
+  const bf16* weight = nullptr; // [experts, dim]
+  const float* bias = nullptr;  // [experts] or nullptr
 };
 
 // weights, indices: [tokens, k] · x: [tokens, dim] bf16.
-void anticipatory_route(float* weights, int32_t* indices, const bf16* x, const RouterParams& current,
-                        const RouterParams& snapshot, int64_t tokens, int64_t dim, int64_t experts, int64_t k,
-                        float route_scale);
+void anticipatory_route(float* weights, int32_t* indices, const bf16* x,
+                        const RouterParams& current, const RouterParams& snapshot, int64_t tokens,
+                        int64_t dim, int64_t experts, int64_t k, float route_scale);
 
 // The router parameters of the last `capacity` steps, for routing with θ_{t−Δt}.
 class RouterHistory {
- public:
+public:
   RouterHistory(int64_t experts, int64_t dim, int64_t capacity);
   // Records θ_step (steps must increase by one).
   void push(int64_t step, const bf16* weight, const float* bias);
@@ -35,15 +35,15 @@ class RouterHistory {
   RouterParams at(int64_t step) const;
   int64_t latest_step() const { return first_step_ + int64_t(weights_.size()) - 1; }
 
- private:
+private:
   int64_t experts_, dim_, capacity_, first_step_ = 0;
   std::deque<std::vector<bf16>> weights_;
   std::deque<std::vector<float>> biases_;
 };
 
 // Routing at the history's latest step t with indices from step t − delta_t (delta_t >= 0).
-void anticipatory_route_at(float* weights, int32_t* indices, const bf16* x, const RouterHistory& history,
-                           int64_t delta_t, int64_t tokens, int64_t dim, int64_t experts, int64_t k,
-                           float route_scale);
+void anticipatory_route_at(float* weights, int32_t* indices, const bf16* x,
+                           const RouterHistory& history, int64_t delta_t, int64_t tokens,
+                           int64_t dim, int64_t experts, int64_t k, float route_scale);
 
-}  // namespace v4::reference
+} // namespace v4::reference

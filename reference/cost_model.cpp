@@ -7,7 +7,8 @@
 namespace v4::reference {
 
 LayerCounts layer_counts(const ModelConfig& c) {
-  require(int64_t(c.compress_ratios.size()) >= c.n_layers, "layer_counts", "compress_ratios shorter than n_layers");
+  require(int64_t(c.compress_ratios.size()) >= c.n_layers, "layer_counts",
+          "compress_ratios shorter than n_layers");
   LayerCounts counts;
   for (int64_t l = 0; l < c.n_layers; ++l) {
     const int64_t m = c.compress_ratio(l);
@@ -28,10 +29,13 @@ double v4_kv_cache_bytes(const ModelConfig& c, int64_t n) {
          double(c.n_layers) * double(std::min(n, c.window_size)) * kV4MainEntryBytes;
 }
 
-double gqa8_kv_cache_bytes(int64_t layers, int64_t n) { return double(layers) * double(n) * 8 * 128 * 2 * 2; }
+double gqa8_kv_cache_bytes(int64_t layers, int64_t n) {
+  return double(layers) * double(n) * 8 * 128 * 2 * 2;
+}
 
 double TokenFlops::total(bool weighted) const {
-  if (!weighted) return linear + indexer + core;
+  if (!weighted)
+    return linear + indexer + core;
   return linear + indexer_weight * indexer + kWeightBf16 * core;
 }
 
@@ -49,8 +53,10 @@ TokenFlops v4_token_flops(const ModelConfig& c, int64_t n, double activated_para
   const LayerCounts k = layer_counts(c);
   TokenFlops f;
   f.linear = 2 * (activated_params - double(c.vocab_size) * double(c.dim));
-  f.indexer = double(k.csa) * double(n / 4) * double(c.index_n_heads) * double(c.index_head_dim) * 2;
-  const double per_entry = double(c.n_heads) * 2 * double(2 * c.head_dim);  // d_qk = d_v = head_dim (K = V)
+  f.indexer =
+      double(k.csa) * double(n / 4) * double(c.index_n_heads) * double(c.index_head_dim) * 2;
+  const double per_entry =
+      double(c.n_heads) * 2 * double(2 * c.head_dim); // d_qk = d_v = head_dim (K = V)
   const double window = double(std::min(n, c.window_size));
   f.core = double(k.swa) * per_entry * window +
            double(k.csa) * per_entry * (double(std::min(c.index_topk, n / 4)) + window) +
@@ -59,4 +65,4 @@ TokenFlops v4_token_flops(const ModelConfig& c, int64_t n, double activated_para
   return f;
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -15,14 +15,14 @@
 namespace v4::reference {
 
 struct GrpoParams {
-  double clip_eps = 0.2;  // ε
-  double kl_beta = 0.0;   // β
-  double mask_delta = 1e9;  // δ (large: masking off)
+  double clip_eps = 0.2;   // ε
+  double kl_beta = 0.0;    // β
+  double mask_delta = 1e9; // δ (large: masking off)
 };
 
 struct GrpoResult {
-  double objective = 0;  // J
-  double loss = 0;       // −J
+  double objective = 0; // J
+  double loss = 0;      // −J
 };
 
 // Per token (flattened sequence after sequence, total = Σ lengths):
@@ -31,11 +31,12 @@ struct GrpoResult {
 // Inputs: logp, logp_old, logp_ref: [total] fp32 log-probabilities of the sampled tokens ·
 // rewards: [G] · lengths: [G], each >= 1.
 GrpoResult grpo_loss(double* grad, double* kl, double* surrogate, double* advantage, int32_t* mask,
-                     const float* logp, const float* logp_old, const float* logp_ref, const float* rewards,
-                     const int64_t* lengths, int64_t groups, const GrpoParams& params);
+                     const float* logp, const float* logp_old, const float* logp_ref,
+                     const float* rewards, const int64_t* lengths, int64_t groups,
+                     const GrpoParams& params);
 
 // ρ − log ρ − 1 for ρ = e^d: ≥ 0, and > 0 for every d ≠ 0 whose square is a normal double
 // (a series for |d| < 1e-3 avoids the cancellation in expm1(d) − d).
 double k3_divergence(double d);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -16,20 +16,20 @@ namespace v4::reference {
 
 struct MoeParams {
   GateParams gate;
-  std::vector<ExpertWeights> experts;  // gate.experts entries, in expert-id order
+  std::vector<ExpertWeights> experts; // gate.experts entries, in expert-id order
   ExpertWeights shared;
   bool has_shared = true;
-  float swiglu_limit = kSwigluLimit;   // routed and shared (D2)
+  float swiglu_limit = kSwigluLimit; // routed and shared (D2)
 };
 
 // y: [tokens, dim] bf16 · gate_weights, gate_indices: [tokens, k] (the routing used; may be
 // nullptr) · x: [tokens, dim] bf16 · token_ids: [tokens] (hash layers; may be nullptr otherwise).
-void moe(bf16* y, float* gate_weights, int32_t* gate_indices, const bf16* x, const int64_t* token_ids,
-         const MoeParams& p, int64_t tokens, int64_t dim);
+void moe(bf16* y, float* gate_weights, int32_t* gate_indices, const bf16* x,
+         const int64_t* token_ids, const MoeParams& p, int64_t tokens, int64_t dim);
 
 // The combine step alone, for given routing: y: [tokens, dim] bf16 · weights, indices:
 // [tokens, k]. Expert e runs on the rows routed to it, with their weights.
-void moe_combine(bf16* y, const float* weights, const int32_t* indices, const bf16* x, const MoeParams& p,
-                 int64_t tokens, int64_t dim);
+void moe_combine(bf16* y, const float* weights, const int32_t* indices, const bf16* x,
+                 const MoeParams& p, int64_t tokens, int64_t dim);
 
-}  // namespace v4::reference
+} // namespace v4::reference

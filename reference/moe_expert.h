@@ -23,18 +23,19 @@ void swiglu_clamp(float* h, const float* g, const float* u, const float* route_w
                   int64_t inter, float limit);
 
 struct ExpertWeights {
-  LinearWeight w1, w2, w3;  // w1, w3: [inter, dim]; w2: [dim, inter]
+  LinearWeight w1, w2, w3; // w1, w3: [inter, dim]; w2: [dim, inter]
   int64_t dim() const { return w1.in; }
   int64_t inter() const { return w1.out; }
 };
 
 // h: [rows, inter] bf16, the w2 input bf16(w_route·silu(min(g, limit))·clamp(u, ±limit)) ·
 // x: [rows, dim] bf16 · route_weight: [rows] fp32 or nullptr.
-void moe_expert_hidden(bf16* h, const bf16* x, const float* route_weight, const ExpertWeights& w, int64_t rows,
-                       float swiglu_limit);
+void moe_expert_hidden(bf16* h, const bf16* x, const float* route_weight, const ExpertWeights& w,
+                       int64_t rows, float swiglu_limit);
 
-// y: [rows, dim] bf16 = w2(moe_expert_hidden(...)) · x: [rows, dim] bf16 · route_weight: [rows] or nullptr.
-void moe_expert(bf16* y, const bf16* x, const float* route_weight, const ExpertWeights& w, int64_t rows,
-                float swiglu_limit);
+// y: [rows, dim] bf16 = w2(moe_expert_hidden(...)) · x: [rows, dim] bf16 · route_weight: [rows] or
+// nullptr.
+void moe_expert(bf16* y, const bf16* x, const float* route_weight, const ExpertWeights& w,
+                int64_t rows, float swiglu_limit);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -15,21 +15,24 @@ void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens
   require(tokens >= 0 && dim > 0 && experts > 0, "moe_gate_scores", "bad shape");
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t j = 0; j < dim; ++j) {
-      if (!(std::isfinite(bf16_decode(x[t * dim + j])))) require(false, "moe_gate_scores",
-              "x element " + std::to_string(t * dim + j) + " is not finite");
+      if (!(std::isfinite(bf16_decode(x[t * dim + j]))))
+        require(false, "moe_gate_scores",
+                "x element " + std::to_string(t * dim + j) + " is not finite");
     }
     for (int64_t e = 0; e < experts; ++e) {
       double dot = 0.0;
-      for (int64_t j = 0; j < dim; ++j) dot += double(bf16_decode(x[t * dim + j])) * bf16_decode(w[e * dim + j]);
+      for (int64_t j = 0; j < dim; ++j)
+        dot += double(bf16_decode(x[t * dim + j])) * bf16_decode(w[e * dim + j]);
       const float l = float(dot);
       // softplus as torch: log1p(exp(l)), or l itself above the threshold 20.
       const float sp = l > 20.0f ? l : float(std::log1p(std::exp(double(l))));
-      scores[t * experts + e] = float(std::sqrt(double(sp)));  // correctly rounded fp32 sqrt
+      scores[t * experts + e] = float(std::sqrt(double(sp))); // correctly rounded fp32 sqrt
     }
   }
 }
 
-void moe_gate_biased(float* biased, const float* scores, const float* bias, int64_t tokens, int64_t experts) {
+void moe_gate_biased(float* biased, const float* scores, const float* bias, int64_t tokens,
+                     int64_t experts) {
   for (int64_t t = 0; t < tokens; ++t)
     for (int64_t e = 0; e < experts; ++e)
       biased[t * experts + e] = bias ? scores[t * experts + e] + bias[e] : scores[t * experts + e];
@@ -51,7 +54,8 @@ void moe_gate_weights(float* weights, const float* scores, const int32_t* indice
     double sum = 0.0;
     for (int64_t j = 0; j < k; ++j) {
       const int32_t e = indices[t * k + j];
-      if (!(e >= 0 && e < experts)) require(false, "moe_gate_weights", "expert index " + std::to_string(e) + " out of range");
+      if (!(e >= 0 && e < experts))
+        require(false, "moe_gate_weights", "expert index " + std::to_string(e) + " out of range");
       sum += scores[t * experts + e];
     }
     const float total = float(sum);
@@ -74,13 +78,15 @@ void moe_gate_route(float* weights, int32_t* indices, const float* scores, const
 }
 
 void moe_gate_hash(float* weights, int32_t* indices, const float* scores, const int32_t* tid2eid,
-                   const int64_t* token_ids, int64_t tokens, int64_t experts, int64_t k, int64_t vocab,
-                   float route_scale) {
+                   const int64_t* token_ids, int64_t tokens, int64_t experts, int64_t k,
+                   int64_t vocab, float route_scale) {
   require(k > 0 && k <= experts, "moe_gate_hash", "k must be in [1, experts]");
   for (int64_t t = 0; t < tokens; ++t) {
     const int64_t id = token_ids[t];
-    if (!(id >= 0 && id < vocab)) require(false, "moe_gate_hash", "token id " + std::to_string(id) + " outside the vocabulary");
-    for (int64_t j = 0; j < k; ++j) indices[t * k + j] = tid2eid[id * k + j];
+    if (!(id >= 0 && id < vocab))
+      require(false, "moe_gate_hash", "token id " + std::to_string(id) + " outside the vocabulary");
+    for (int64_t j = 0; j < k; ++j)
+      indices[t * k + j] = tid2eid[id * k + j];
   }
   moe_gate_weights(weights, scores, indices, tokens, experts, k, route_scale);
 }
@@ -91,11 +97,11 @@ void moe_gate(float* weights, int32_t* indices, const bf16* x, const int64_t* to
   moe_gate_scores(scores.data(), x, p.weight, tokens, dim, p.experts);
   if (p.tid2eid) {
     require(token_ids != nullptr, "moe_gate", "hash routing needs token ids");
-    moe_gate_hash(weights, indices, scores.data(), p.tid2eid, token_ids, tokens, p.experts, p.k, p.vocab,
-                  p.route_scale);
+    moe_gate_hash(weights, indices, scores.data(), p.tid2eid, token_ids, tokens, p.experts, p.k,
+                  p.vocab, p.route_scale);
   } else {
     moe_gate_route(weights, indices, scores.data(), p.bias, tokens, p.experts, p.k, p.route_scale);
   }
 }
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -21,7 +21,8 @@ void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens
 
 // The values ranked by the top-k: biased: [tokens, experts] = fl32(scores + bias); bias: [experts]
 // fp32 or nullptr (then biased = scores).
-void moe_gate_biased(float* biased, const float* scores, const float* bias, int64_t tokens, int64_t experts);
+void moe_gate_biased(float* biased, const float* scores, const float* bias, int64_t tokens,
+                     int64_t experts);
 
 // D4 top-k of one row: idx: [k] · values: [n] (finite); by value descending, index ascending.
 void topk_lower_index_wins(int32_t* idx, const float* values, int64_t n, int64_t k);
@@ -39,8 +40,8 @@ void moe_gate_route(float* weights, int32_t* indices, const float* scores, const
 // Hash-routed selection (layers < n_hash_layers): indices[t] = tid2eid[token_ids[t]] ·
 // tid2eid: [vocab, k] int32 in [0, experts) · token_ids: [tokens] in [0, vocab).
 void moe_gate_hash(float* weights, int32_t* indices, const float* scores, const int32_t* tid2eid,
-                   const int64_t* token_ids, int64_t tokens, int64_t experts, int64_t k, int64_t vocab,
-                   float route_scale);
+                   const int64_t* token_ids, int64_t tokens, int64_t experts, int64_t k,
+                   int64_t vocab, float route_scale);
 
 // The whole gate of one layer: scores from x, then hash routing when tid2eid is given, else
 // score routing with bias (may be nullptr).
@@ -55,4 +56,4 @@ struct GateParams {
 void moe_gate(float* weights, int32_t* indices, const bf16* x, const int64_t* token_ids,
               const GateParams& p, int64_t tokens, int64_t dim);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -15,7 +15,7 @@
 namespace v4::reference {
 
 inline constexpr double kMuonMomentum = 0.95;
-inline constexpr double kMuonNsEps = 1e-7;          // D13
+inline constexpr double kMuonNsEps = 1e-7; // D13
 inline constexpr double kMuonUpdateRms = 0.18;
 inline constexpr double kMuonWeightDecay = 0.1;
 inline constexpr int kMuonJordanSteps = 8;
@@ -35,15 +35,15 @@ double newton_schulz_scalar(double sigma);
 void newton_schulz(double* out, const double* x, int64_t n, int64_t m);
 
 struct MuonOptions {
-  double lr = 2.7e-4;                 // η (Flash peak; Pro 2.0e-4)
-  double momentum = kMuonMomentum;    // μ
-  double weight_decay = kMuonWeightDecay;  // λ
+  double lr = 2.7e-4;                     // η (Flash peak; Pro 2.0e-4)
+  double momentum = kMuonMomentum;        // μ
+  double weight_decay = kMuonWeightDecay; // λ
   double update_rms = kMuonUpdateRms;
 };
 
 // One step for one matrix. w: [n, m] fp64, updated · momentum: [n, m] fp64, updated ·
 // update: [n, m] fp64, receives O (may be nullptr) · grad: [n, m] fp64.
-void muon_step(double* w, double* momentum, double* update, const double* grad, int64_t n, int64_t m,
-               const MuonOptions& options);
+void muon_step(double* w, double* momentum, double* update, const double* grad, int64_t n,
+               int64_t m, const MuonOptions& options);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -26,9 +26,10 @@ void log_softmax(float* y, const bf16* x, int64_t rows, int64_t vocab);
 
 // kl: [rows] fp32 · grad: [rows, vocab] fp32 ∂KL/∂z (may be nullptr) · student, teacher:
 // [rows, vocab] fp32 logits (finite).
-void opd_kl(float* kl, float* grad, const float* student, const float* teacher, int64_t rows, int64_t vocab);
+void opd_kl(float* kl, float* grad, const float* student, const float* teacher, int64_t rows,
+            int64_t vocab);
 
 // One row in fp64 (for finite-difference and property tests): returns KL; grad: [vocab] or nullptr.
 double opd_kl_row(double* grad, const double* student, const double* teacher, int64_t vocab);
 
-}  // namespace v4::reference
+} // namespace v4::reference

@@ -34,8 +34,10 @@ std::pair<std::vector<bf16>, std::vector<float>> router_at(int64_t step) {
   const harness::Tensor b0 = harness::random_f32({kExperts}, 1, "b0", 0.1);
   std::vector<bf16> w(kExperts * kDim);
   std::vector<float> b(kExperts);
-  for (int64_t i = 0; i < kExperts * kDim; ++i) w[size_t(i)] = bf16_encode(w0.data<float>()[i] + float(step) * d.data<float>()[i]);
-  for (int64_t e = 0; e < kExperts; ++e) b[size_t(e)] = b0.data<float>()[e] - 0.02f * float(step);
+  for (int64_t i = 0; i < kExperts * kDim; ++i)
+    w[size_t(i)] = bf16_encode(w0.data<float>()[i] + float(step) * d.data<float>()[i]);
+  for (int64_t e = 0; e < kExperts; ++e)
+    b[size_t(e)] = b0.data<float>()[e] - 0.02f * float(step);
   return {w, b};
 }
 
@@ -47,11 +49,13 @@ TEST(AnticipatoryRouting, DeltaZeroIsStandardRoutingBitwise) {
     h.push(s, w.data(), b.data());
   }
   Routing a;
-  anticipatory_route_at(a.w.data(), a.idx.data(), x.data<bf16>(), h, 0, kTokens, kDim, kExperts, kK, 1.5f);
+  anticipatory_route_at(a.w.data(), a.idx.data(), x.data<bf16>(), h, 0, kTokens, kDim, kExperts, kK,
+                        1.5f);
   const auto [w, b] = router_at(13);
   const Routing s = standard(x, w.data(), b.data());
   EXPECT_EQ(a.idx, s.idx);
-  for (size_t i = 0; i < a.w.size(); ++i) EXPECT_EQ(std::bit_cast<uint32_t>(a.w[i]), std::bit_cast<uint32_t>(s.w[i]));
+  for (size_t i = 0; i < a.w.size(); ++i)
+    EXPECT_EQ(std::bit_cast<uint32_t>(a.w[i]), std::bit_cast<uint32_t>(s.w[i]));
 }
 
 TEST(AnticipatoryRouting, IndicesFromTheSnapshotWeightsFromTheCurrentRouter) {
@@ -63,10 +67,12 @@ TEST(AnticipatoryRouting, IndicesFromTheSnapshotWeightsFromTheCurrentRouter) {
   }
   const int64_t dt = 3;
   Routing a;
-  anticipatory_route_at(a.w.data(), a.idx.data(), x.data<bf16>(), h, dt, kTokens, kDim, kExperts, kK, 1.5f);
+  anticipatory_route_at(a.w.data(), a.idx.data(), x.data<bf16>(), h, dt, kTokens, kDim, kExperts,
+                        kK, 1.5f);
   const auto [w_old, b_old] = router_at(5 - dt);
   const auto [w_now, b_now] = router_at(5);
-  const Routing old = standard(x, w_old.data(), b_old.data()), now = standard(x, w_now.data(), b_now.data());
+  const Routing old = standard(x, w_old.data(), b_old.data()),
+                now = standard(x, w_now.data(), b_now.data());
   EXPECT_EQ(a.idx, old.idx);
   EXPECT_NE(a.idx, now.idx) << "the drift should move some selection, or the test proves nothing";
   std::vector<float> s_now(kTokens * kExperts), want(kTokens * kK);
@@ -87,5 +93,5 @@ TEST(AnticipatoryRouting, HistoryHoldsOnlyRecentSteps) {
   EXPECT_THROW(h.push(11, w.data(), b.data()), std::invalid_argument);
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -20,7 +20,9 @@ namespace fs = std::filesystem;
 
 struct TempDir {
   fs::path path;
-  TempDir() : path(fs::temp_directory_path() / ("v4_ckpt_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++))) {
+  TempDir()
+      : path(fs::temp_directory_path() /
+             ("v4_ckpt_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++))) {
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -32,11 +34,13 @@ struct TempDir {
 };
 
 // One expert weight [rows, cols] with sub-scale exponents in [base, base + spread].
-TensorMap expert(const std::string& prefix, int64_t rows, int64_t cols, int base, int spread, uint64_t seed) {
+TensorMap expert(const std::string& prefix, int64_t rows, int64_t cols, int base, int spread,
+                 uint64_t seed) {
   Tensor w = random_codes(DType::u8, {rows, cols / 2}, seed, prefix + "w");
   const Tensor e = uniform_i32({rows, cols / 32}, seed, prefix + "e", base, base + spread);
   Tensor s = make_tensor<ue8m0>({rows, cols / 32});
-  for (int64_t i = 0; i < s.numel(); ++i) s.data<ue8m0>()[i] = ue8m0{uint8_t(e.data<int32_t>()[i])};
+  for (int64_t i = 0; i < s.numel(); ++i)
+    s.data<ue8m0>()[i] = ue8m0{uint8_t(e.data<int32_t>()[i])};
   return {{prefix + ".weight", w}, {prefix + ".scale", s}};
 }
 
@@ -47,14 +51,19 @@ std::map<std::string, std::string> storage(const TensorMap& m) {
   return d;
 }
 
-void write(const std::string& path, const TensorMap& m) { write_safetensors(path, m, {{"format", "pt"}}, storage(m)); }
+void write(const std::string& path, const TensorMap& m) {
+  write_safetensors(path, m, {{"format", "pt"}}, storage(m));
+}
 
 int run_cli(const std::string& args, std::string* out = nullptr) {
-  FILE* p = popen((std::string(V4HARNESS_EXE) + " check-checkpoint " + args + " 2>&1").c_str(), "r");
+  FILE* p =
+      popen((std::string(V4HARNESS_EXE) + " check-checkpoint " + args + " 2>&1").c_str(), "r");
   std::string text;
   char buf[1024];
-  while (fgets(buf, sizeof buf, p)) text += buf;
-  if (out) *out = text;
+  while (fgets(buf, sizeof buf, p))
+    text += buf;
+  if (out)
+    *out = text;
   return WEXITSTATUS(pclose(p));
 }
 
@@ -72,13 +81,13 @@ TEST(CheckpointScan, InRangeTensorsAreLosslessAndVerified) {
   EXPECT_EQ(s.tensors[0].cols, 512);
   EXPECT_EQ(s.tensors[0].blocks, 8);
   EXPECT_LE(s.tensors[0].worst_exponent_range, 11);
-  EXPECT_EQ(s.tensors[1].worst_exponent_range, 14);  // 2^14 is still lossless with subnormals...
+  EXPECT_EQ(s.tensors[1].worst_exponent_range, 14); // 2^14 is still lossless with subnormals...
   EXPECT_EQ(s.tensors[0].verify_mismatches, 0);
   CheckpointScanOptions strict;
   strict.check = reference::LosslessCheck::kBlockRatio2p11;
   const CheckpointScan t = scan_checkpoint({d.file("a.safetensors")}, strict);
   EXPECT_TRUE(t.tensors[0].ok());
-  EXPECT_FALSE(t.tensors[1].ok());  // ...but not in the normal-only (TileKernels) mode
+  EXPECT_FALSE(t.tensors[1].ok()); // ...but not in the normal-only (TileKernels) mode
   EXPECT_EQ(run_cli(d.file("a.safetensors") + " --quiet"), 0);
   EXPECT_EQ(run_cli(d.file("a.safetensors") + " --strict"), 1);
 }
@@ -86,7 +95,8 @@ TEST(CheckpointScan, InRangeTensorsAreLosslessAndVerified) {
 TEST(CheckpointScan, OutOfRangeBlocksAreReportedWithTheirLocation) {
   TempDir d;
   TensorMap m = expert("layers.5.ffn.experts.7.w3", 256, 256, 120, 4, 4);
-  // Block (1, 1): rows 128..255, columns 128..255 (sub-scale columns 4..7). One sub-scale 2^20 lower.
+  // Block (1, 1): rows 128..255, columns 128..255 (sub-scale columns 4..7). One sub-scale 2^20
+  // lower.
   m.at("layers.5.ffn.experts.7.w3.scale").data<ue8m0>()[200 * 8 + 6] = ue8m0{100};
   write(d.file("b.safetensors"), m);
   const CheckpointScan s = scan_checkpoint({d.file("b.safetensors")}, {});
@@ -98,7 +108,7 @@ TEST(CheckpointScan, OutOfRangeBlocksAreReportedWithTheirLocation) {
   EXPECT_EQ(t.violations[0].block_col, 1);
   EXPECT_GE(t.worst_exponent_range, 20);
   EXPECT_EQ(t.blocks_over_2p14, 1);
-  EXPECT_EQ(t.verify_mismatches, -1);  // nothing converted, nothing written
+  EXPECT_EQ(t.verify_mismatches, -1); // nothing converted, nothing written
   std::string out;
   EXPECT_EQ(run_cli(d.file("b.safetensors"), &out), 1);
   EXPECT_NE(out.find("rows 128..255 cols 128..255"), std::string::npos) << out;
@@ -107,24 +117,29 @@ TEST(CheckpointScan, OutOfRangeBlocksAreReportedWithTheirLocation) {
 TEST(CheckpointScan, FindsAScaleInAnotherShard) {
   TempDir d;
   const TensorMap m = expert("mtp.0.ffn.experts.1.w1", 128, 128, 118, 9, 5);
-  write(d.file("w.safetensors"), {{"mtp.0.ffn.experts.1.w1.weight", m.at("mtp.0.ffn.experts.1.w1.weight")}});
-  write(d.file("s.safetensors"), {{"mtp.0.ffn.experts.1.w1.scale", m.at("mtp.0.ffn.experts.1.w1.scale")}});
+  write(d.file("w.safetensors"),
+        {{"mtp.0.ffn.experts.1.w1.weight", m.at("mtp.0.ffn.experts.1.w1.weight")}});
+  write(d.file("s.safetensors"),
+        {{"mtp.0.ffn.experts.1.w1.scale", m.at("mtp.0.ffn.experts.1.w1.scale")}});
   const CheckpointScan s = scan_checkpoint({d.file("w.safetensors"), d.file("s.safetensors")}, {});
   ASSERT_EQ(s.tensors.size(), 1u);
-  EXPECT_TRUE(s.tensors[0].ok()) << format_tensor_scan(s.tensors[0], reference::LosslessCheck::kBlockRatio2p14);
+  EXPECT_TRUE(s.tensors[0].ok()) << format_tensor_scan(s.tensors[0],
+                                                       reference::LosslessCheck::kBlockRatio2p14);
 }
 
 TEST(CheckpointScan, CorruptAndTruncatedFilesAreUnreadable) {
   TempDir d;
   write(d.file("good.safetensors"), expert("layers.9.ffn.experts.2.w2", 128, 256, 120, 3, 6));
   fs::copy_file(d.file("good.safetensors"), d.file("truncated.safetensors"));
-  fs::resize_file(d.file("truncated.safetensors"), fs::file_size(d.file("good.safetensors")) - 1000);
+  fs::resize_file(d.file("truncated.safetensors"),
+                  fs::file_size(d.file("good.safetensors")) - 1000);
   {
     std::ofstream bad(d.file("garbage.safetensors"), std::ios::binary);
     bad << "\x10\x00\x00\x00\x00\x00\x00\x00{not json at all";
   }
-  const CheckpointScan s =
-      scan_checkpoint({d.file("good.safetensors"), d.file("truncated.safetensors"), d.file("garbage.safetensors")}, {});
+  const CheckpointScan s = scan_checkpoint(
+      {d.file("good.safetensors"), d.file("truncated.safetensors"), d.file("garbage.safetensors")},
+      {});
   EXPECT_EQ(s.unreadable.size(), 2u);
   EXPECT_EQ(s.tensors.size(), 1u);
   std::string out;
@@ -135,9 +150,10 @@ TEST(CheckpointScan, CorruptAndTruncatedFilesAreUnreadable) {
 
 TEST(CheckpointScan, NoFp4TensorsIsAnError) {
   TempDir d;
-  write(d.file("fp8.safetensors"), {{"layers.0.attn.wq_a.weight", random_codes(DType::e4m3, {128, 128}, 7, "x", 0x77)}});
+  write(d.file("fp8.safetensors"),
+        {{"layers.0.attn.wq_a.weight", random_codes(DType::e4m3, {128, 128}, 7, "x", 0x77)}});
   EXPECT_EQ(run_cli(d.file("fp8.safetensors")), 3);
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

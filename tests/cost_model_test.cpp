@@ -22,8 +22,10 @@ double sig4(double v) {
 }
 
 TEST(CostModel, LayerCountsFromTheConfigs) {
-  const LayerCounts pro = layer_counts(harness::load_model_config(harness::bundled_config_path("pro")));
-  const LayerCounts flash = layer_counts(harness::load_model_config(harness::bundled_config_path("flash")));
+  const LayerCounts pro =
+      layer_counts(harness::load_model_config(harness::bundled_config_path("pro")));
+  const LayerCounts flash =
+      layer_counts(harness::load_model_config(harness::bundled_config_path("flash")));
   EXPECT_EQ(pro.csa, 30);
   EXPECT_EQ(pro.hca, 31);
   EXPECT_EQ(pro.swa, 0);
@@ -44,8 +46,10 @@ TEST(CostModel, KvCacheAtOneMillionTokensToFourSignificantFigures) {
   EXPECT_NEAR(v4_kv_cache_bytes(flash, kN) / v32_kv_cache_bytes(kN), 0.07, 0.005);
   EXPECT_NEAR(v32_kv_cache_bytes(kN) / v4_kv_cache_bytes(flash, kN), 13.7, 0.05);
   // About 2% of a BF16 GQA-8 cache (spec: 2.02% / 2.00%).
-  EXPECT_NEAR(100 * v4_kv_cache_bytes(pro, kN) / gqa8_kv_cache_bytes(pro.n_layers, kN), 2.02, 0.005);
-  EXPECT_NEAR(100 * v4_kv_cache_bytes(flash, kN) / gqa8_kv_cache_bytes(flash.n_layers, kN), 2.00, 0.005);
+  EXPECT_NEAR(100 * v4_kv_cache_bytes(pro, kN) / gqa8_kv_cache_bytes(pro.n_layers, kN), 2.02,
+              0.005);
+  EXPECT_NEAR(100 * v4_kv_cache_bytes(flash, kN) / gqa8_kv_cache_bytes(flash.n_layers, kN), 2.00,
+              0.005);
 }
 
 TEST(CostModel, WeightedFlopsMatchThePaperWithinFivePercent) {
@@ -74,12 +78,14 @@ TEST(CostModel, ClaimsCommandPrintsTheTableAndPasses) {
   ASSERT_NE(p, nullptr);
   std::string out;
   char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
+  while (fgets(buf, sizeof buf, p))
+    out += buf;
   const int status = pclose(p);
   EXPECT_EQ(WEXITSTATUS(status), 0) << out;
-  for (const char* s : {"50.40 GB", "5.280 GB", "3.688 GB", "26.4%", "9.9%", "10.5%", "7.3%", "reconstruction"})
+  for (const char* s :
+       {"50.40 GB", "5.280 GB", "3.688 GB", "26.4%", "9.9%", "10.5%", "7.3%", "reconstruction"})
     EXPECT_NE(out.find(s), std::string::npos) << s << " missing from:\n" << out;
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -30,20 +30,34 @@ struct Operands {
 // Small integers in [-4, 4] and scale exponents in [-1, 1]: every partial sum is exact in fp32.
 Operands small_int_fp8(int64_t m, int64_t n, int64_t k, uint64_t seed) {
   const harness::CounterRng rng(seed, "small_int_fp8");
-  Operands o{m, n, k, harness::make_tensor<e4m3>({m, k}), harness::make_tensor<ue8m0>({m, k / 128}),
-             harness::make_tensor<e4m3>({n, k}), harness::make_tensor<ue8m0>({(n + 127) / 128, k / 128})};
+  Operands o{m,
+             n,
+             k,
+             harness::make_tensor<e4m3>({m, k}),
+             harness::make_tensor<ue8m0>({m, k / 128}),
+             harness::make_tensor<e4m3>({n, k}),
+             harness::make_tensor<ue8m0>({(n + 127) / 128, k / 128})};
   uint64_t i = 0;
-  for (int64_t j = 0; j < m * k; ++j) o.a.data<e4m3>()[j] = e4m3_encode(float(rng.uniform_int(i++, -4, 4)));
-  for (int64_t j = 0; j < n * k; ++j) o.b.data<e4m3>()[j] = e4m3_encode(float(rng.uniform_int(i++, -4, 4)));
-  for (int64_t j = 0; j < o.sa.numel(); ++j) o.sa.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
-  for (int64_t j = 0; j < o.sb.numel(); ++j) o.sb.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
+  for (int64_t j = 0; j < m * k; ++j)
+    o.a.data<e4m3>()[j] = e4m3_encode(float(rng.uniform_int(i++, -4, 4)));
+  for (int64_t j = 0; j < n * k; ++j)
+    o.b.data<e4m3>()[j] = e4m3_encode(float(rng.uniform_int(i++, -4, 4)));
+  for (int64_t j = 0; j < o.sa.numel(); ++j)
+    o.sa.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
+  for (int64_t j = 0; j < o.sb.numel(); ++j)
+    o.sb.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
   return o;
 }
 
 // Realistic operands: act_quant of N(0,1) rows and FP8-quantized N(0, 1/k) weights.
 Operands random_fp8(int64_t m, int64_t n, int64_t k, uint64_t seed) {
-  Operands o{m, n, k, harness::make_tensor<e4m3>({m, k}), harness::make_tensor<ue8m0>({m, k / 128}),
-             harness::make_tensor<e4m3>({n, k}), harness::make_tensor<ue8m0>({(n + 127) / 128, k / 128})};
+  Operands o{m,
+             n,
+             k,
+             harness::make_tensor<e4m3>({m, k}),
+             harness::make_tensor<ue8m0>({m, k / 128}),
+             harness::make_tensor<e4m3>({n, k}),
+             harness::make_tensor<ue8m0>({(n + 127) / 128, k / 128})};
   const Tensor x = harness::random_bf16({m, k}, seed, "x");
   act_quant(o.a.data<e4m3>(), o.sa.data<ue8m0>(), x.data<bf16>(), m, k);
   const Tensor w = harness::random_f32({n, k}, seed, "w", 1.0 / std::sqrt(double(k)));
@@ -53,7 +67,8 @@ Operands random_fp8(int64_t m, int64_t n, int64_t k, uint64_t seed) {
 
 std::vector<bf16> run_fp8(const Operands& o) {
   std::vector<bf16> c(static_cast<size_t>(o.m * o.n));
-  fp8_gemm(c.data(), o.a.data<e4m3>(), o.sa.data<ue8m0>(), o.b.data<e4m3>(), o.sb.data<ue8m0>(), o.m, o.n, o.k);
+  fp8_gemm(c.data(), o.a.data<e4m3>(), o.sa.data<ue8m0>(), o.b.data<e4m3>(), o.sb.data<ue8m0>(),
+           o.m, o.n, o.k);
   return c;
 }
 
@@ -75,11 +90,15 @@ TEST(Gemm, Fp4PathsAgreeBitwiseOnExactInputs) {
   Tensor w4 = harness::random_codes(harness::DType::e2m1x2, {n, k / 2}, 5, "w4");
   Tensor e = harness::make_tensor<ue8m0>({n, k / 32});
   uint64_t i = 0;
-  for (int64_t j = 0; j < m * k; ++j) a.data<e4m3>()[j] = e4m3_encode(float(rng.uniform_int(i++, -4, 4)));
-  for (int64_t j = 0; j < sa.numel(); ++j) sa.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
-  for (int64_t j = 0; j < e.numel(); ++j) e.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
+  for (int64_t j = 0; j < m * k; ++j)
+    a.data<e4m3>()[j] = e4m3_encode(float(rng.uniform_int(i++, -4, 4)));
+  for (int64_t j = 0; j < sa.numel(); ++j)
+    sa.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
+  for (int64_t j = 0; j < e.numel(); ++j)
+    e.data<ue8m0>()[j] = ue8m0_from_exponent(int(rng.uniform_int(i++, -1, 1)));
   std::vector<bf16> c4(static_cast<size_t>(m * n)), c8(static_cast<size_t>(m * n));
-  fp4_gemm(c4.data(), a.data<e4m3>(), sa.data<ue8m0>(), w4.data<e2m1x2>(), e.data<ue8m0>(), m, n, k);
+  fp4_gemm(c4.data(), a.data<e4m3>(), sa.data<ue8m0>(), w4.data<e2m1x2>(), e.data<ue8m0>(), m, n,
+           k);
   std::vector<e4m3> w8(static_cast<size_t>(n * k));
   std::vector<ue8m0> f(static_cast<size_t>(n / 128 * (k / 128)));
   ASSERT_TRUE(fp4_to_fp8(w8.data(), f.data(), w4.data<e2m1x2>(), e.data<ue8m0>(), n, k).lossless());
@@ -100,19 +119,23 @@ TEST(Gemm, Fp4PromotionGranularityIsObservable) {
   Tensor a = harness::make_tensor<e4m3>({m, k}), sa = harness::make_tensor<ue8m0>({m, k / 128});
   act_quant(a.data<e4m3>(), sa.data<ue8m0>(), x.data<bf16>(), m, k);
   const Tensor w = harness::random_f32({n, k}, 3, "w", 1.0 / std::sqrt(double(k)));
-  Tensor w4 = harness::make_tensor<e2m1x2>({n, k / 2}), e = harness::make_tensor<ue8m0>({n, k / 32});
+  Tensor w4 = harness::make_tensor<e2m1x2>({n, k / 2}),
+         e = harness::make_tensor<ue8m0>({n, k / 32});
   fp4_weight_quant(w4.data<e2m1x2>(), e.data<ue8m0>(), w.data<float>(), n, k);
   std::vector<float> acc4(static_cast<size_t>(m * n)), acc8(static_cast<size_t>(m * n));
-  fp4_gemm_acc(acc4.data(), a.data<e4m3>(), sa.data<ue8m0>(), w4.data<e2m1x2>(), e.data<ue8m0>(), m, n, k);
+  fp4_gemm_acc(acc4.data(), a.data<e4m3>(), sa.data<ue8m0>(), w4.data<e2m1x2>(), e.data<ue8m0>(), m,
+               n, k);
   std::vector<e4m3> w8(static_cast<size_t>(n * k));
   std::vector<ue8m0> f(static_cast<size_t>(n / 128 * (k / 128)));
   ASSERT_TRUE(fp4_to_fp8(w8.data(), f.data(), w4.data<e2m1x2>(), e.data<ue8m0>(), n, k).lossless());
   fp8_gemm_acc(acc8.data(), a.data<e4m3>(), sa.data<ue8m0>(), w8.data(), f.data(), m, n, k);
   int64_t differ = 0;
-  for (size_t j = 0; j < acc4.size(); ++j) differ += acc4[j] != acc8[j];
+  for (size_t j = 0; j < acc4.size(); ++j)
+    differ += acc4[j] != acc8[j];
   EXPECT_GT(differ, 0) << "the promotion granularity never changed an fp32 accumulator";
   Tensor c = harness::make_tensor<bf16>({m, n});
-  fp4_gemm(c.data<bf16>(), a.data<e4m3>(), sa.data<ue8m0>(), w4.data<e2m1x2>(), e.data<ue8m0>(), m, n, k);
+  fp4_gemm(c.data<bf16>(), a.data<e4m3>(), sa.data<ue8m0>(), w4.data<e2m1x2>(), e.data<ue8m0>(), m,
+           n, k);
   const harness::PropertyOutcome r = properties::check_gemm_error_bound(a, sa, w4, e, c, true);
   EXPECT_TRUE(r.passed) << r.detail;
 }
@@ -130,8 +153,10 @@ TEST(Gemm, PowerOfTwoEquivarianceOfActivationScales) {
     const std::vector<bf16> c = run_fp8(s);
     for (int64_t r = 0; r < o.m; ++r)
       for (int64_t j = 0; j < o.n; ++j) {
-        const float want = bf16_decode(base[size_t(r * o.n + j)]) * (r == row ? exp2_exact(shift) : 1.0f);
-        ASSERT_EQ(bf16_decode(c[size_t(r * o.n + j)]), want) << "row " << r << " col " << j << " shift " << shift;
+        const float want =
+            bf16_decode(base[size_t(r * o.n + j)]) * (r == row ? exp2_exact(shift) : 1.0f);
+        ASSERT_EQ(bf16_decode(c[size_t(r * o.n + j)]), want)
+            << "row " << r << " col " << j << " shift " << shift;
       }
   }
 }
@@ -143,24 +168,31 @@ TEST(Gemm, ZeroKBlocksLeaveTheAccumulatorUnchanged) {
     Operands z = o;
     const int64_t zero_block = first ? 0 : o.k / 128 - 1;
     for (int64_t r = 0; r < o.m; ++r)
-      for (int64_t j = zero_block * 128; j < (zero_block + 1) * 128; ++j) z.a.data<e4m3>()[r * o.k + j] = e4m3{0};
+      for (int64_t j = zero_block * 128; j < (zero_block + 1) * 128; ++j)
+        z.a.data<e4m3>()[r * o.k + j] = e4m3{0};
     std::vector<float> acc(static_cast<size_t>(o.m * o.n));
-    fp8_gemm_acc(acc.data(), z.a.data<e4m3>(), z.sa.data<ue8m0>(), z.b.data<e4m3>(), z.sb.data<ue8m0>(), o.m, o.n, o.k);
+    fp8_gemm_acc(acc.data(), z.a.data<e4m3>(), z.sa.data<ue8m0>(), z.b.data<e4m3>(),
+                 z.sb.data<ue8m0>(), o.m, o.n, o.k);
     // The truncated problem: K − 128 columns without the zeroed block.
     const int64_t k2 = o.k - 128, kb2 = k2 / 128, skip = first ? 1 : 0;
     std::vector<e4m3> a2(static_cast<size_t>(o.m * k2)), b2(static_cast<size_t>(o.n * k2));
     std::vector<ue8m0> sa2(static_cast<size_t>(o.m * kb2)), sb2(static_cast<size_t>(2 * kb2));
     for (int64_t r = 0; r < o.m; ++r)
-      for (int64_t j = 0; j < k2; ++j) a2[size_t(r * k2 + j)] = o.a.data<e4m3>()[r * o.k + j + skip * 128];
+      for (int64_t j = 0; j < k2; ++j)
+        a2[size_t(r * k2 + j)] = o.a.data<e4m3>()[r * o.k + j + skip * 128];
     for (int64_t r = 0; r < o.n; ++r)
-      for (int64_t j = 0; j < k2; ++j) b2[size_t(r * k2 + j)] = o.b.data<e4m3>()[r * o.k + j + skip * 128];
+      for (int64_t j = 0; j < k2; ++j)
+        b2[size_t(r * k2 + j)] = o.b.data<e4m3>()[r * o.k + j + skip * 128];
     for (int64_t r = 0; r < o.m; ++r)
-      for (int64_t j = 0; j < kb2; ++j) sa2[size_t(r * kb2 + j)] = o.sa.data<ue8m0>()[r * (o.k / 128) + j + skip];
+      for (int64_t j = 0; j < kb2; ++j)
+        sa2[size_t(r * kb2 + j)] = o.sa.data<ue8m0>()[r * (o.k / 128) + j + skip];
     for (int64_t r = 0; r < 2; ++r)
-      for (int64_t j = 0; j < kb2; ++j) sb2[size_t(r * kb2 + j)] = o.sb.data<ue8m0>()[r * (o.k / 128) + j + skip];
+      for (int64_t j = 0; j < kb2; ++j)
+        sb2[size_t(r * kb2 + j)] = o.sb.data<ue8m0>()[r * (o.k / 128) + j + skip];
     std::vector<float> want(acc.size());
     fp8_gemm_acc(want.data(), a2.data(), sa2.data(), b2.data(), sb2.data(), o.m, o.n, k2);
-    for (size_t j = 0; j < acc.size(); ++j) ASSERT_EQ(acc[j], want[j]) << (first ? "first" : "last") << " block, element " << j;
+    for (size_t j = 0; j < acc.size(); ++j)
+      ASSERT_EQ(acc[j], want[j]) << (first ? "first" : "last") << " block, element " << j;
   }
 }
 
@@ -170,14 +202,15 @@ TEST(Gemm, RandomOperandsStayWithinTheDerivedBound) {
     const std::vector<bf16> c = run_fp8(o);
     Tensor ct = harness::make_tensor<bf16>({o.m, o.n});
     std::copy(c.begin(), c.end(), ct.data<bf16>());
-    const harness::PropertyOutcome r = properties::check_gemm_error_bound(o.a, o.sa, o.b, o.sb, ct, false);
+    const harness::PropertyOutcome r =
+        properties::check_gemm_error_bound(o.a, o.sa, o.b, o.sb, ct, false);
     EXPECT_TRUE(r.passed) << r.detail;
     EXPECT_GT(r.measured, 0.0);
   }
 }
 
 TEST(Gemm, WeightQuantizationFollowsTheScaleRuleOnPartialBlocks) {
-  const int64_t n = 200, k = 256;  // a partial 72-row block along N
+  const int64_t n = 200, k = 256; // a partial 72-row block along N
   const Tensor w = harness::random_f32({n, k}, 9, "w", 0.05);
   std::vector<e4m3> q(static_cast<size_t>(n * k));
   std::vector<ue8m0> s(static_cast<size_t>(2 * 2));
@@ -189,13 +222,16 @@ TEST(Gemm, WeightQuantizationFollowsTheScaleRuleOnPartialBlocks) {
         for (int64_t j = kb * 128; j < (kb + 1) * 128; ++j) {
           amax = std::max(amax, std::fabs(w.data<float>()[r * k + j]));
           qmax = std::max(qmax, std::fabs(e4m3_decode(q[size_t(r * k + j)])));
-          const double deq = double(e4m3_decode(q[size_t(r * k + j)])) * ue8m0_decode(s[size_t(nb * 2 + kb)]);
+          const double deq =
+              double(e4m3_decode(q[size_t(r * k + j)])) * ue8m0_decode(s[size_t(nb * 2 + kb)]);
           // §2.5: relative 2^-4 in the normal range of e4m3, absolute 2^-10·s below it.
           const double s_val = ue8m0_decode(s[size_t(nb * 2 + kb)]);
           ASSERT_LE(std::fabs(deq - w.data<float>()[r * k + j]),
-                    std::max(std::ldexp(double(std::fabs(w.data<float>()[r * k + j])), -4), std::ldexp(s_val, -10)));
+                    std::max(std::ldexp(double(std::fabs(w.data<float>()[r * k + j])), -4),
+                             std::ldexp(s_val, -10)));
         }
-      EXPECT_EQ(ue8m0_exponent(s[size_t(nb * 2 + kb)]), pow2_scale_exponent(amax, kE4m3ScaleRule));  // §2.1 rule
+      EXPECT_EQ(ue8m0_exponent(s[size_t(nb * 2 + kb)]),
+                pow2_scale_exponent(amax, kE4m3ScaleRule)); // §2.1 rule
       EXPECT_GE(qmax, 224.0f);
     }
 }
@@ -204,17 +240,20 @@ TEST(Gemm, RejectsBadShapesAndNaNScales) {
   std::vector<e4m3> a(128), b(128);
   std::vector<ue8m0> sa(1), sb(1);
   std::vector<bf16> c(1);
-  EXPECT_THROW(fp8_gemm(c.data(), a.data(), sa.data(), b.data(), sb.data(), 1, 1, 100), std::invalid_argument);
+  EXPECT_THROW(fp8_gemm(c.data(), a.data(), sa.data(), b.data(), sb.data(), 1, 1, 100),
+               std::invalid_argument);
   sa[0] = ue8m0{0xFF};
-  EXPECT_THROW(fp8_gemm(c.data(), a.data(), sa.data(), b.data(), sb.data(), 1, 1, 128), std::invalid_argument);
+  EXPECT_THROW(fp8_gemm(c.data(), a.data(), sa.data(), b.data(), sb.data(), 1, 1, 128),
+               std::invalid_argument);
 }
 
 TEST(Gemm, GoldenLinearFp8AndFp4) {
   std::ostringstream log;
-  const harness::GoldenSummary s = harness::run_golden(harness::default_golden_dir(), {"linear_fp8", "linear_fp4"}, log);
+  const harness::GoldenSummary s =
+      harness::run_golden(harness::default_golden_dir(), {"linear_fp8", "linear_fp4"}, log);
   EXPECT_EQ(s.cases, 2);
   EXPECT_EQ(s.failed, 0) << log.str();
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

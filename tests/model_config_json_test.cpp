@@ -44,7 +44,7 @@ TEST(ModelConfigJson, BundledConfigsCarryTheSpecValues) {
   EXPECT_EQ(f.compress_ratio(2), 4);
   EXPECT_EQ(f.compress_ratio(3), 128);
   EXPECT_EQ(f.compress_ratio(43), 0);
-  EXPECT_EQ(f.compress_rope_theta, 160000);  // D3
+  EXPECT_EQ(f.compress_rope_theta, 160000); // D3
   const reference::ModelConfig p = load_model_config(bundled_config_path("pro"));
   EXPECT_EQ(p.dim, 7168);
   EXPECT_EQ(p.n_layers, 61);
@@ -95,11 +95,17 @@ TEST(ModelConfigJson, HuggingFaceNamesMapToTheSameConfig) {
                        {"rms_norm_eps", 1e-6},
                        {"rope_theta", 10000},
                        {"compress_rope_theta", 160000},
-                       {"rope_scaling", {{"type", "yarn"}, {"factor", 16}, {"original_max_position_embeddings", 65536}, {"beta_fast", 32}, {"beta_slow", 1}}},
+                       {"rope_scaling",
+                        {{"type", "yarn"},
+                         {"factor", 16},
+                         {"original_max_position_embeddings", 65536},
+                         {"beta_fast", 32},
+                         {"beta_slow", 1}}},
                        {"compress_ratios", off.at("compress_ratios")},
                        {"quantization_config", {{"quant_method", "fp8"}, {"scale_fmt", "ue8m0"}}},
                        {"expert_dtype", "fp4"}};
-  const reference::ModelConfig a = model_config_from_json(off, "flash.json"), b = model_config_from_json(hf, "config.json");
+  const reference::ModelConfig a = model_config_from_json(off, "flash.json"),
+                               b = model_config_from_json(hf, "config.json");
   EXPECT_EQ(a.dim, b.dim);
   EXPECT_EQ(a.n_layers, b.n_layers);
   EXPECT_EQ(a.rope_head_dim, b.rope_head_dim);
@@ -123,18 +129,26 @@ TEST(ModelConfigJson, ClearErrorsForBadConfigs) {
     const char* expect;
   };
   const Bad cases[] = {
-      {"short compress_ratios", [](nlohmann::json& j) { j["compress_ratios"].erase(0); }, "compress_ratios has 43 entries"},
+      {"short compress_ratios", [](nlohmann::json& j) { j["compress_ratios"].erase(0); },
+       "compress_ratios has 43 entries"},
       {"heads vs groups", [](nlohmann::json& j) { j["o_groups"] = 7; }, "multiple of o_groups"},
-      {"score function", [](nlohmann::json& j) { j["score_func"] = "relu"; }, "unknown score_func 'relu'"},
-      {"missing field", [](nlohmann::json& j) { j.erase("route_scale"); }, "field 'route_scale': missing"},
-      {"missing D3 field", [](nlohmann::json& j) { j.erase("compress_rope_theta"); }, "'compress_rope_theta': missing"},
+      {"score function", [](nlohmann::json& j) { j["score_func"] = "relu"; },
+       "unknown score_func 'relu'"},
+      {"missing field", [](nlohmann::json& j) { j.erase("route_scale"); },
+       "field 'route_scale': missing"},
+      {"missing D3 field", [](nlohmann::json& j) { j.erase("compress_rope_theta"); },
+       "'compress_rope_theta': missing"},
       {"both names disagree", [](nlohmann::json& j) { j["hidden_size"] = 7168; }, "which disagree"},
       {"non-integer", [](nlohmann::json& j) { j["dim"] = 4096.5; }, "must be an integer"},
-      {"bad ratio", [](nlohmann::json& j) { j["compress_ratios"][5] = 8; }, "compress_ratios[5] = 8"},
-      {"compressed MTP", [](nlohmann::json& j) { j["compress_ratios"][43] = 4; }, "MTP block is SWA-only"},
-      {"too many experts", [](nlohmann::json& j) { j["n_activated_experts"] = 300; }, "exceeds n_routed_experts"},
+      {"bad ratio", [](nlohmann::json& j) { j["compress_ratios"][5] = 8; },
+       "compress_ratios[5] = 8"},
+      {"compressed MTP", [](nlohmann::json& j) { j["compress_ratios"][43] = 4; },
+       "MTP block is SWA-only"},
+      {"too many experts", [](nlohmann::json& j) { j["n_activated_experts"] = 300; },
+       "exceeds n_routed_experts"},
       {"unaligned FP8 dim", [](nlohmann::json& j) { j["dim"] = 4000; }, "multiple of 128"},
-      {"later release", [](nlohmann::json& j) { j["text_config"] = nlohmann::json::object(); }, "out of scope"},
+      {"later release", [](nlohmann::json& j) { j["text_config"] = nlohmann::json::object(); },
+       "out of scope"},
   };
   for (const Bad& b : cases) {
     nlohmann::json j = good;
@@ -146,5 +160,5 @@ TEST(ModelConfigJson, ClearErrorsForBadConfigs) {
   EXPECT_THROW(load_model_config("/nonexistent/config.json"), ModelConfigError);
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

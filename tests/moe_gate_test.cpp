@@ -27,11 +27,13 @@ TEST(MoeGate, ScoresAreSqrtSoftplusWithTorchsThreshold) {
   const float logits[4] = {-3.0f, 0.0f, 19.5f, 24.0f};
   std::vector<bf16> x(dim, bf16_encode(0.0f)), w(4 * dim, bf16_encode(0.0f));
   x[0] = bf16_encode(1.0f);
-  for (int e = 0; e < 4; ++e) w[size_t(e * dim)] = bf16_encode(logits[e]);
+  for (int e = 0; e < 4; ++e)
+    w[size_t(e * dim)] = bf16_encode(logits[e]);
   float s[4];
   moe_gate_scores(s, x.data(), w.data(), 1, dim, 4);
-  for (int e = 0; e < 3; ++e) EXPECT_EQ(s[e], float(std::sqrt(double(float(std::log1p(std::exp(double(logits[e]))))))));
-  EXPECT_EQ(s[3], std::sqrt(24.0f));  // above 20: softplus(l) = l
+  for (int e = 0; e < 3; ++e)
+    EXPECT_EQ(s[e], float(std::sqrt(double(float(std::log1p(std::exp(double(logits[e]))))))));
+  EXPECT_EQ(s[3], std::sqrt(24.0f)); // above 20: softplus(l) = l
 }
 
 TEST(MoeGate, BiasSelectsButNeverWeights) {
@@ -42,17 +44,19 @@ TEST(MoeGate, BiasSelectsButNeverWeights) {
   int32_t i0[3], i1[3];
   moe_gate_route(w0, i0, scores, bias, 1, experts, k, 1.5f);
   EXPECT_EQ(std::vector<int32_t>(i0, i0 + 3), (std::vector<int32_t>{0, 4, 2}));
-  bias[7] = 1.0f;  // promotes expert 7 into the selection
+  bias[7] = 1.0f; // promotes expert 7 into the selection
   moe_gate_route(w1, i1, scores, bias, 1, experts, k, 1.5f);
   EXPECT_EQ(std::vector<int32_t>(i1, i1 + 3), (std::vector<int32_t>{7, 0, 4}));
   const float total = 0.2f + 0.9f + 0.8f;
-  EXPECT_EQ(w1[0], 0.2f / total * 1.5f);  // weight from the unbiased score
+  EXPECT_EQ(w1[0], 0.2f / total * 1.5f); // weight from the unbiased score
   // A bias that keeps the selection keeps the weights bit for bit.
   float shifted[8];
-  for (float& v : shifted) v = 0.25f;  // a constant added to every bias
+  for (float& v : shifted)
+    v = 0.25f; // a constant added to every bias
   moe_gate_route(w1, i1, scores, shifted, 1, experts, k, 1.5f);
   EXPECT_EQ(std::vector<int32_t>(i1, i1 + 3), std::vector<int32_t>(i0, i0 + 3));
-  for (int j = 0; j < 3; ++j) EXPECT_EQ(w1[j], w0[j]);
+  for (int j = 0; j < 3; ++j)
+    EXPECT_EQ(w1[j], w0[j]);
 }
 
 TEST(MoeGate, WeightsSumToRouteScale) {
@@ -60,7 +64,8 @@ TEST(MoeGate, WeightsSumToRouteScale) {
   const harness::Tensor x = harness::random_bf16({tokens, dim}, 3, "x");
   const harness::Tensor w = harness::random_bf16({experts, dim}, 3, "w", 1.0 / 16);
   const harness::Tensor b = harness::random_f32({experts}, 3, "b", 0.1);
-  std::vector<float> s(static_cast<size_t>(tokens * experts)), weights(static_cast<size_t>(tokens * k));
+  std::vector<float> s(static_cast<size_t>(tokens * experts)),
+      weights(static_cast<size_t>(tokens * k));
   std::vector<int32_t> idx(static_cast<size_t>(tokens * k));
   moe_gate_scores(s.data(), x.data<bf16>(), w.data<bf16>(), tokens, dim, experts);
   moe_gate_route(weights.data(), idx.data(), s.data(), b.data<float>(), tokens, experts, k, 2.5f);
@@ -70,7 +75,7 @@ TEST(MoeGate, WeightsSumToRouteScale) {
       EXPECT_GT(weights[size_t(t * k + j)], 0.0f);
       sum += weights[size_t(t * k + j)];
     }
-    EXPECT_NEAR(sum, 2.5, 2.5 * double(2 * k + 2) * 0x1p-24);  // (2k + 2) u route_scale
+    EXPECT_NEAR(sum, 2.5, 2.5 * double(2 * k + 2) * 0x1p-24); // (2k + 2) u route_scale
   }
 }
 
@@ -78,25 +83,28 @@ TEST(MoeGate, HashRoutingUsesTheTableAndLearnedWeights) {
   const int64_t experts = 8, k = 2, vocab = 4;
   const int32_t table[8] = {3, 1, 0, 7, 5, 2, 6, 4};
   const int64_t ids[3] = {2, 0, 2};
-  const float scores[24] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f,  // token 0
-                            1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f,  // token 1
+  const float scores[24] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, // token 0
+                            1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, // token 1
                             0.8f, 0.7f, 0.6f, 0.5f, 0.4f, 0.3f, 0.2f, 0.1f};
   float w[6];
   int32_t idx[6];
   moe_gate_hash(w, idx, scores, table, ids, 3, experts, k, vocab, 1.5f);
-  EXPECT_EQ(std::vector<int32_t>(idx, idx + 6), (std::vector<int32_t>{5, 2, 3, 1, 5, 2}));  // table order, not sorted
-  EXPECT_EQ(w[0], 0.6f / (0.6f + 0.3f) * 1.5f);  // not uniform: from the gate scores
-  EXPECT_EQ(w[4], 0.3f / (0.3f + 0.6f) * 1.5f);  // same experts as token 0, other x: other weights
+  EXPECT_EQ(std::vector<int32_t>(idx, idx + 6),
+            (std::vector<int32_t>{5, 2, 3, 1, 5, 2})); // table order, not sorted
+  EXPECT_EQ(w[0], 0.6f / (0.6f + 0.3f) * 1.5f);        // not uniform: from the gate scores
+  EXPECT_EQ(w[4], 0.3f / (0.3f + 0.6f) * 1.5f); // same experts as token 0, other x: other weights
   const int64_t bad_id[1] = {9};
-  EXPECT_THROW(moe_gate_hash(w, idx, scores, table, bad_id, 1, experts, k, vocab, 1.5f), std::invalid_argument);
+  EXPECT_THROW(moe_gate_hash(w, idx, scores, table, bad_id, 1, experts, k, vocab, 1.5f),
+               std::invalid_argument);
 }
 
 TEST(MoeGate, GoldenGateScoreAndHash) {
   std::ostringstream log;
-  const harness::GoldenSummary s = harness::run_golden(harness::default_golden_dir(), {"gate_score", "gate_hash"}, log);
+  const harness::GoldenSummary s =
+      harness::run_golden(harness::default_golden_dir(), {"gate_score", "gate_hash"}, log);
   EXPECT_EQ(s.cases, 2);
   EXPECT_EQ(s.failed, 0) << log.str();
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -30,7 +30,13 @@ Layer make_layer(int64_t routed_fmt, int64_t shared_fmt, uint64_t seed) {
   harness::add_weight(l.in, "sw1", shared_fmt, 1, l.inter, l.dim, seed);
   harness::add_weight(l.in, "sw2", shared_fmt, 1, l.dim, l.inter, seed);
   harness::add_weight(l.in, "sw3", shared_fmt, 1, l.inter, l.dim, seed);
-  l.p.gate = {l.in.at("gate_w").data<bf16>(), l.in.at("gate_b").data<float>(), nullptr, l.experts, l.k, 0, 1.5f};
+  l.p.gate = {l.in.at("gate_w").data<bf16>(),
+              l.in.at("gate_b").data<float>(),
+              nullptr,
+              l.experts,
+              l.k,
+              0,
+              1.5f};
   for (int64_t e = 0; e < l.experts; ++e)
     l.p.experts.push_back({harness::weight_view(l.in, "w1", routed_fmt, e, l.inter, l.dim),
                            harness::weight_view(l.in, "w2", routed_fmt, e, l.dim, l.inter),
@@ -47,23 +53,28 @@ TEST(Moe, CombinesInAscendingExpertIdThenShared) {
   const harness::Tensor x = harness::random_bf16({tokens, l.dim}, 1, "x", 3.0);
   // Routing listed in descending expert order: the combine must still add ascending.
   std::vector<int32_t> idx = {6, 2, 0, 7, 5, 1, 4, 3, 2, 5, 1, 0, 7, 6, 3};
-  std::vector<float> w = {0.7f, 0.5f, 0.3f, 0.9f, 0.4f, 0.2f, 0.6f, 0.6f, 0.3f, 0.8f, 0.5f, 0.2f, 0.1f, 0.9f, 0.5f};
+  std::vector<float> w = {0.7f, 0.5f, 0.3f, 0.9f, 0.4f, 0.2f, 0.6f, 0.6f,
+                          0.3f, 0.8f, 0.5f, 0.2f, 0.1f, 0.9f, 0.5f};
   std::vector<bf16> y(static_cast<size_t>(tokens * l.dim));
   moe_combine(y.data(), w.data(), idx.data(), x.data<bf16>(), l.p, tokens, l.dim);
   for (int64_t t = 0; t < tokens; ++t) {
     std::vector<std::pair<int32_t, float>> sel;
-    for (int64_t j = 0; j < l.k; ++j) sel.push_back({idx[size_t(t * l.k + j)], w[size_t(t * l.k + j)]});
+    for (int64_t j = 0; j < l.k; ++j)
+      sel.push_back({idx[size_t(t * l.k + j)], w[size_t(t * l.k + j)]});
     std::sort(sel.begin(), sel.end());
     std::vector<float> acc(static_cast<size_t>(l.dim), 0.0f);
     std::vector<bf16> out(static_cast<size_t>(l.dim));
     for (const auto& [e, we] : sel) {
-      moe_expert(out.data(), x.data<bf16>() + t * l.dim, &we, l.p.experts[size_t(e)], 1, kSwigluLimit);
-      for (int64_t c = 0; c < l.dim; ++c) acc[size_t(c)] = acc[size_t(c)] + bf16_decode(out[size_t(c)]);
+      moe_expert(out.data(), x.data<bf16>() + t * l.dim, &we, l.p.experts[size_t(e)], 1,
+                 kSwigluLimit);
+      for (int64_t c = 0; c < l.dim; ++c)
+        acc[size_t(c)] = acc[size_t(c)] + bf16_decode(out[size_t(c)]);
     }
     moe_expert(out.data(), x.data<bf16>() + t * l.dim, nullptr, l.p.shared, 1, kSwigluLimit);
     for (int64_t c = 0; c < l.dim; ++c) {
       const float total = acc[size_t(c)] + bf16_decode(out[size_t(c)]);
-      ASSERT_EQ(y[size_t(t * l.dim + c)].bits, bf16_encode(total).bits) << "token " << t << " channel " << c;
+      ASSERT_EQ(y[size_t(t * l.dim + c)].bits, bf16_encode(total).bits)
+          << "token " << t << " channel " << c;
     }
   }
 }
@@ -76,7 +87,8 @@ TEST(Moe, CheckpointFormatsAreRowIndependent) {
   moe(all.data(), nullptr, nullptr, x.data<bf16>(), nullptr, l.p, tokens, l.dim);
   for (int64_t t : {0, 4, 8}) {
     moe(one.data(), nullptr, nullptr, x.data<bf16>() + t * l.dim, nullptr, l.p, 1, l.dim);
-    for (int64_t c = 0; c < l.dim; ++c) ASSERT_EQ(one[size_t(c)].bits, all[size_t(t * l.dim + c)].bits);
+    for (int64_t c = 0; c < l.dim; ++c)
+      ASSERT_EQ(one[size_t(c)].bits, all[size_t(t * l.dim + c)].bits);
   }
 }
 
@@ -91,10 +103,11 @@ TEST(Moe, RefusesARepeatedExpert) {
 
 TEST(Moe, GoldenMoeScoreAndHash) {
   std::ostringstream log;
-  const harness::GoldenSummary s = harness::run_golden(harness::default_golden_dir(), {"moe_score", "moe_hash"}, log);
+  const harness::GoldenSummary s =
+      harness::run_golden(harness::default_golden_dir(), {"moe_score", "moe_hash"}, log);
   EXPECT_EQ(s.cases, 2);
   EXPECT_EQ(s.failed, 0) << log.str();
 }
 
-}  // namespace
-}  // namespace v4::reference
+} // namespace
+} // namespace v4::reference

@@ -20,8 +20,11 @@ std::function<int()> setup(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto threads = std::make_shared<int>(int(std::max(1u, std::thread::hardware_concurrency())));
   app.add_option("files", *files, "checkpoint shards (.safetensors)")->required();
-  app.add_flag("--strict", *strict, "bound the sub-scale ratio by 2^11 (e4m3 normals only, TileKernels) instead of 2^14");
-  app.add_flag("--elementwise", *elementwise, "element-wise rule: every non-zero code has d >= -8 (zero codes ignored)");
+  app.add_flag(
+      "--strict", *strict,
+      "bound the sub-scale ratio by 2^11 (e4m3 normals only, TileKernels) instead of 2^14");
+  app.add_flag("--elementwise", *elementwise,
+               "element-wise rule: every non-zero code has d >= -8 (zero codes ignored)");
   app.add_flag("--quiet", *quiet, "print only failing tensors and the summary");
   app.add_option("--threads", *threads, "tensors scanned in parallel")->capture_default_str();
   return [=] {
@@ -34,28 +37,36 @@ std::function<int()> setup(CLI::App& app) {
     int worst = -1;
     int64_t failing = 0, blocks = 0, over11 = 0, over14 = 0;
     for (const harness::TensorScan& t : scan.tensors) {
-      if (!*quiet || !t.ok()) fmt::print("{}\n", harness::format_tensor_scan(t, o.check));
+      if (!*quiet || !t.ok())
+        fmt::print("{}\n", harness::format_tensor_scan(t, o.check));
       failing += !t.ok();
       blocks += t.blocks;
       over11 += t.blocks_over_2p11;
       over14 += t.blocks_over_2p14;
       worst = std::max(worst, t.worst_exponent_range);
     }
-    for (const auto& u : scan.unreadable) fmt::print("UNREADABLE {}: {}\n", u.file, u.error);
-    fmt::print("{} file(s), {} FP4 tensor(s) ({} blocks; {} FP8 and {} other tensors skipped), check {}: {} not lossless; "
-               "worst sub-scale ratio 2^{}; blocks over 2^11: {}, over 2^14: {}; {} unreadable file(s)\n",
-               files->size(), scan.tensors.size(), blocks, scan.fp8_tensors, scan.other_tensors,
-               reference::lossless_check_name(o.check), failing, worst < 0 ? 0 : worst, over11, over14,
-               scan.unreadable.size());
-    if (!scan.unreadable.empty()) return kExitError;
+    for (const auto& u : scan.unreadable)
+      fmt::print("UNREADABLE {}: {}\n", u.file, u.error);
+    fmt::print(
+        "{} file(s), {} FP4 tensor(s) ({} blocks; {} FP8 and {} other tensors skipped), check {}: "
+        "{} not lossless; "
+        "worst sub-scale ratio 2^{}; blocks over 2^11: {}, over 2^14: {}; {} unreadable file(s)\n",
+        files->size(), scan.tensors.size(), blocks, scan.fp8_tensors, scan.other_tensors,
+        reference::lossless_check_name(o.check), failing, worst < 0 ? 0 : worst, over11, over14,
+        scan.unreadable.size());
+    if (!scan.unreadable.empty())
+      return kExitError;
     if (scan.tensors.empty()) {
-      fmt::print("no FP4 expert tensors (*.weight I8/U8/F4 with a *.scale F8_E8M0 [out, in/32]) found\n");
+      fmt::print(
+          "no FP4 expert tensors (*.weight I8/U8/F4 with a *.scale F8_E8M0 [out, in/32]) found\n");
       return kExitError;
     }
     return failing == 0 ? kExitOk : kExitFailed;
   };
 }
 
-}  // namespace
-V4_REGISTER_COMMAND("check-checkpoint", "check that a checkpoint's FP4 expert weights re-block losslessly to FP8", 73, setup);
-}  // namespace v4::cli
+} // namespace
+V4_REGISTER_COMMAND("check-checkpoint",
+                    "check that a checkpoint's FP4 expert weights re-block losslessly to FP8", 73,
+                    setup);
+} // namespace v4::cli

@@ -14,7 +14,7 @@
 
 namespace v4::harness {
 
-inline constexpr double kFp32Unit = 0x1p-24;  // u: fp32 unit roundoff (half an ULP at 1)
+inline constexpr double kFp32Unit = 0x1p-24; // u: fp32 unit roundoff (half an ULP at 1)
 
 // The spacing of `dtype` (bf16 or f32) at magnitude |v| (the subnormal spacing below the normals).
 inline double ulp_spacing(DType dtype, double v) {
@@ -30,7 +30,8 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
                                   const std::string& rationale);
 
 // Exact equality of two integer index tensors (same shape), reporting the first differing row.
-GoldenLine golden_compare_indices(const GoldenCase& gc, const std::string& item, const std::vector<int64_t>& ours,
-                                  const Tensor& official, int64_t width, const std::string& rationale);
+GoldenLine golden_compare_indices(const GoldenCase& gc, const std::string& item,
+                                  const std::vector<int64_t>& ours, const Tensor& official,
+                                  int64_t width, const std::string& rationale);
 
-}  // namespace v4::harness
+} // namespace v4::harness

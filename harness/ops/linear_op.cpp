@@ -2,7 +2,8 @@
 //   fmt=0 bf16 weight (F.linear, fp32 accumulate, bf16 out)      e.g. weights_proj, wo_a
 //   fmt=1 e4m3 weight, 128×128 scales (act_quant + fp8_gemm)      e.g. wq_a, wo_b, shared experts
 //   fmt=2 e2m1 weight, 1×32 scales (act_quant + fp4_gemm)         routed experts
-//   fmt=3 fp32 weight and input (F.linear in fp32, fp32 out)      compressor wkv/wgate, hc_*_fn, head
+//   fmt=3 fp32 weight and input (F.linear in fp32, fp32 out)      compressor wkv/wgate, hc_*_fn,
+//   head
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -28,9 +29,14 @@ TensorMap linear_inputs(const Case& c) {
   TensorMap m;
   if (fmt == kF32) {
     m["w"] = random_f32({out, in}, c.seed, "w", 1.0 / std::sqrt(double(in)));
-  } else {  // as the checkpoint stores them (harness/ops/moe_inputs.h), viewed as one [out, in] matrix
+  } else { // as the checkpoint stores them (harness/ops/moe_inputs.h), viewed as one [out, in]
+           // matrix
     TensorMap w;
-    add_weight(w, "w", fmt == kBf16 ? kExpertBf16 : fmt == kFp8 ? kExpertFp8 : kExpertFp4, 1, out, in, c.seed);
+    add_weight(w, "w",
+               fmt == kBf16  ? kExpertBf16
+               : fmt == kFp8 ? kExpertFp8
+                             : kExpertFp4,
+               1, out, in, c.seed);
     for (auto& [name, t] : w) {
       Tensor r(t.dtype(), {t.dim(1), t.dim(2)});
       std::memcpy(r.bytes(), t.bytes(), t.nbytes());
@@ -51,9 +57,12 @@ TensorMap linear_reference(const Case& c, const TensorMap& in) {
     return {{"y", y}};
   }
   reference::LinearWeight lw;
-  if (fmt == kBf16) lw = reference::LinearWeight::bf16_weight(w.data<bf16>(), out, k);
-  else if (fmt == kFp8) lw = reference::LinearWeight::fp8_weight(w.data<e4m3>(), in.at("ws").data<ue8m0>(), out, k);
-  else lw = reference::LinearWeight::fp4_weight(w.data<e2m1x2>(), in.at("ws").data<ue8m0>(), out, k);
+  if (fmt == kBf16)
+    lw = reference::LinearWeight::bf16_weight(w.data<bf16>(), out, k);
+  else if (fmt == kFp8)
+    lw = reference::LinearWeight::fp8_weight(w.data<e4m3>(), in.at("ws").data<ue8m0>(), out, k);
+  else
+    lw = reference::LinearWeight::fp4_weight(w.data<e2m1x2>(), in.at("ws").data<ue8m0>(), out, k);
   Tensor y = make_tensor<bf16>({rows, out});
   reference::linear(y.data<bf16>(), x.data<bf16>(), lw, rows);
   return {{"y", y}};
@@ -97,11 +106,15 @@ std::vector<Case> linear_cases(Suite suite) {
     return make_case("linear", {{"fmt", fmt}, {"rows", rows}, {"in", in}, {"out", out}});
   };
   switch (suite) {
-    case Suite::smoke: return {mk(kBf16, 3, 256, 64), mk(kFp8, 3, 256, 130), mk(kFp4, 3, 256, 64), mk(kF32, 3, 128, 24)};
-    case Suite::standard:  // Flash: weights_proj, wq_a, expert w1, hc_pre fn
-      return {mk(kBf16, 32, 4096, 64), mk(kFp8, 16, 4096, 1024), mk(kFp4, 16, 4096, 2048), mk(kF32, 16, 16384, 24)};
-    case Suite::full:  // Pro: gate, wo_b, expert w2, hc_pre fn
-      return {mk(kBf16, 8, 7168, 384), mk(kFp8, 2, 16384, 7168), mk(kFp4, 4, 3072, 7168), mk(kF32, 8, 28672, 24)};
+  case Suite::smoke:
+    return {mk(kBf16, 3, 256, 64), mk(kFp8, 3, 256, 130), mk(kFp4, 3, 256, 64),
+            mk(kF32, 3, 128, 24)};
+  case Suite::standard: // Flash: weights_proj, wq_a, expert w1, hc_pre fn
+    return {mk(kBf16, 32, 4096, 64), mk(kFp8, 16, 4096, 1024), mk(kFp4, 16, 4096, 2048),
+            mk(kF32, 16, 16384, 24)};
+  case Suite::full: // Pro: gate, wo_b, expert w2, hc_pre fn
+    return {mk(kBf16, 8, 7168, 384), mk(kFp8, 2, 16384, 7168), mk(kFp4, 4, 3072, 7168),
+            mk(kF32, 8, 28672, 24)};
   }
   return {};
 }
@@ -110,17 +123,22 @@ OpSpec make_linear_op() {
   OpSpec op;
   op.name = "linear";
   op.stem = "linear";
-  op.summary = "Linear dispatch by weight format: bf16 / fp32 F.linear, act_quant + FP8 or FP4 GEMM (spec 4.3)";
+  op.summary = "Linear dispatch by weight format: bf16 / fp32 F.linear, act_quant + FP8 or FP4 "
+               "GEMM (spec 4.3)";
   op.row_inputs = {"x"};
   op.cases = linear_cases;
   op.make_inputs = linear_inputs;
-  op.outputs = {{"y", ComparePolicy::ulps(2, "fp32 accumulation order (<< 1/2 ulp of the output unless the sum "
-                                             "cancels) + 1/2 ulp output rounding each side")}};
+  op.outputs = {{"y", ComparePolicy::ulps(
+                          2, "fp32 accumulation order (<< 1/2 ulp of the output unless the sum "
+                             "cancels) + 1/2 ulp output rounding each side")}};
   op.properties = {{"error_vs_exact", linear_error}};
   op.cost = [](const Case& c) {
     const double rows = double(c.i64("rows")), in = double(c.i64("in")), out = double(c.i64("out"));
     const int64_t fmt = c.i64("fmt");
-    const double wbytes = fmt == kFp4 ? out * in * 0.53 : fmt == kFp8 ? out * in : fmt == kBf16 ? 2 * out * in : 4 * out * in;
+    const double wbytes = fmt == kFp4    ? out * in * 0.53
+                          : fmt == kFp8  ? out * in
+                          : fmt == kBf16 ? 2 * out * in
+                                         : 4 * out * in;
     const double xb = fmt == kF32 ? 4 : 2;
     return Cost{rows * in * xb + wbytes + rows * out * xb, 2 * rows * in * out};
   };
@@ -129,6 +147,6 @@ OpSpec make_linear_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_linear_op);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -24,17 +24,21 @@ std::vector<GoldenLine> check_expert(const GoldenCase& gc) {
     const std::string name = weighted ? "out.y_weighted" : "out.y";
     const Tensor official = gc.tensor(name);
     Tensor y(DType::bf16, official.shape());
-    const std::vector<float> rw = weighted ? std::vector<float>(route.data<float>(), route.data<float>() + rows)
-                                           : std::vector<float>();
-    reference::moe_expert(y.data<bf16>(), x.data<bf16>(), weighted ? rw.data() : nullptr, ew, rows, limit);
-    const ExpertBound b = expert_bound(x.data<bf16>(), w1.data<bf16>(), w2.data<bf16>(), w3.data<bf16>(), rw,
-                                       std::vector<double>(rw.size(), 0.0), rows, dim, inter, limit);
-    lines.push_back(golden_compare_bounded(gc, name, y, official, b.err_out,
-                                           "two bf16 linears, clamp, silu, products, bf16(h), w2; + output ulp"));
+    const std::vector<float> rw =
+        weighted ? std::vector<float>(route.data<float>(), route.data<float>() + rows)
+                 : std::vector<float>();
+    reference::moe_expert(y.data<bf16>(), x.data<bf16>(), weighted ? rw.data() : nullptr, ew, rows,
+                          limit);
+    const ExpertBound b =
+        expert_bound(x.data<bf16>(), w1.data<bf16>(), w2.data<bf16>(), w3.data<bf16>(), rw,
+                     std::vector<double>(rw.size(), 0.0), rows, dim, inter, limit);
+    lines.push_back(golden_compare_bounded(
+        gc, name, y, official, b.err_out,
+        "two bf16 linears, clamp, silu, products, bf16(h), w2; + output ulp"));
   }
   return lines;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_GOLDEN("expert_swiglu", check_expert);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -18,10 +18,10 @@ namespace {
 constexpr int64_t kVocab = 1024;
 
 TensorMap moe_inputs(const Case& c) {
-  const int64_t tokens = c.i64("tokens"), dim = c.i64("dim"), inter = c.i64("inter"), experts = c.i64("experts"),
-                k = c.i64("k"), fmt = c.i64("fmt");
+  const int64_t tokens = c.i64("tokens"), dim = c.i64("dim"), inter = c.i64("inter"),
+                experts = c.i64("experts"), k = c.i64("k"), fmt = c.i64("fmt");
   TensorMap in;
-  in["x"] = random_bf16({tokens, dim}, c.seed, "x", 3.0);  // std 3, as the golden moe cases
+  in["x"] = random_bf16({tokens, dim}, c.seed, "x", 3.0); // std 3, as the golden moe cases
   in["ids"] = uniform_i64({tokens}, c.seed, "ids", 0, kVocab - 1);
   in["gate_w"] = random_bf16({experts, dim}, c.seed, "gate_w", 1.0 / std::sqrt(double(dim)));
   if (c.i64_or("hash", 0)) {
@@ -31,7 +31,8 @@ TensorMap moe_inputs(const Case& c) {
     for (int64_t v = 0; v < kVocab; ++v) {
       std::iota(perm.begin(), perm.end(), 0);
       for (int64_t j = 0; j < k; ++j) {
-        std::swap(perm[size_t(j)], perm[size_t(rng.uniform_int(uint64_t(v * k + j), j, experts - 1))]);
+        std::swap(perm[size_t(j)],
+                  perm[size_t(rng.uniform_int(uint64_t(v * k + j), j, experts - 1))]);
         t.data<int32_t>()[v * k + j] = perm[size_t(j)];
       }
     }
@@ -39,7 +40,8 @@ TensorMap moe_inputs(const Case& c) {
   } else {
     in["gate_b"] = random_f32({experts}, c.seed, "gate_b", 0.1);
   }
-  const int64_t routed = fmt == 0 ? kExpertBf16 : kExpertFp4, shared = fmt == 0 ? kExpertBf16 : kExpertFp8;
+  const int64_t routed = fmt == 0 ? kExpertBf16 : kExpertFp4,
+                shared = fmt == 0 ? kExpertBf16 : kExpertFp8;
   add_weight(in, "w1", routed, experts, inter, dim, c.seed);
   add_weight(in, "w2", routed, experts, dim, inter, c.seed);
   add_weight(in, "w3", routed, experts, inter, dim, c.seed);
@@ -49,13 +51,16 @@ TensorMap moe_inputs(const Case& c) {
   return in;
 }
 
-float route_scale_of(const Case& c) { return float(c.i64_or("route_scale_x10", 15)) / 10.0f; }
+float route_scale_of(const Case& c) {
+  return float(c.i64_or("route_scale_x10", 15)) / 10.0f;
+}
 
 TensorMap moe_reference(const Case& c, const TensorMap& in) {
   const Tensor& x = require_tensor(in, "x", "moe");
-  const int64_t tokens = x.dim(0), dim = x.dim(1), inter = c.i64("inter"), experts = c.i64("experts"),
-                k = c.i64("k"), fmt = c.i64("fmt");
-  const int64_t routed = fmt == 0 ? kExpertBf16 : kExpertFp4, shared = fmt == 0 ? kExpertBf16 : kExpertFp8;
+  const int64_t tokens = x.dim(0), dim = x.dim(1), inter = c.i64("inter"),
+                experts = c.i64("experts"), k = c.i64("k"), fmt = c.i64("fmt");
+  const int64_t routed = fmt == 0 ? kExpertBf16 : kExpertFp4,
+                shared = fmt == 0 ? kExpertBf16 : kExpertFp8;
   reference::MoeParams p;
   p.gate.weight = in.at("gate_w").data<bf16>();
   p.gate.experts = experts;
@@ -68,26 +73,38 @@ TensorMap moe_reference(const Case& c, const TensorMap& in) {
     p.gate.bias = in.at("gate_b").data<float>();
   }
   for (int64_t e = 0; e < experts; ++e) {
-    p.experts.push_back({weight_view(in, "w1", routed, e, inter, dim), weight_view(in, "w2", routed, e, dim, inter),
+    p.experts.push_back({weight_view(in, "w1", routed, e, inter, dim),
+                         weight_view(in, "w2", routed, e, dim, inter),
                          weight_view(in, "w3", routed, e, inter, dim)});
   }
-  p.shared = {weight_view(in, "sw1", shared, 0, inter, dim), weight_view(in, "sw2", shared, 0, dim, inter),
+  p.shared = {weight_view(in, "sw1", shared, 0, inter, dim),
+              weight_view(in, "sw2", shared, 0, dim, inter),
               weight_view(in, "sw3", shared, 0, inter, dim)};
-  Tensor y = make_tensor<bf16>({tokens, dim}), w = make_tensor<float>({tokens, k}), idx = make_tensor<int32_t>({tokens, k});
-  reference::moe(y.data<bf16>(), w.data<float>(), idx.data<int32_t>(), x.data<bf16>(), in.at("ids").data<int64_t>(), p,
-                 tokens, dim);
+  Tensor y = make_tensor<bf16>({tokens, dim}), w = make_tensor<float>({tokens, k}),
+         idx = make_tensor<int32_t>({tokens, k});
+  reference::moe(y.data<bf16>(), w.data<float>(), idx.data<int32_t>(), x.data<bf16>(),
+                 in.at("ids").data<int64_t>(), p, tokens, dim);
   return {{"y", y}, {"weights", w}, {"indices", idx}};
 }
 
 std::vector<Case> moe_cases(Suite suite) {
-  auto mk = [](int64_t fmt, int64_t hash, int64_t tokens, int64_t dim, int64_t inter, int64_t experts, int64_t k) {
-    return make_case("moe", {{"fmt", fmt}, {"hash", hash}, {"tokens", tokens}, {"dim", dim}, {"inter", inter},
-                             {"experts", experts}, {"k", k}});
+  auto mk = [](int64_t fmt, int64_t hash, int64_t tokens, int64_t dim, int64_t inter,
+               int64_t experts, int64_t k) {
+    return make_case("moe", {{"fmt", fmt},
+                             {"hash", hash},
+                             {"tokens", tokens},
+                             {"dim", dim},
+                             {"inter", inter},
+                             {"experts", experts},
+                             {"k", k}});
   };
   switch (suite) {
-    case Suite::smoke: return {mk(1, 0, 6, 128, 128, 4, 2), mk(0, 1, 5, 64, 32, 8, 2)};
-    case Suite::standard: return {mk(1, 0, 16, 1024, 512, 16, 6), mk(1, 1, 16, 1024, 512, 16, 6)};
-    case Suite::full: return {mk(1, 0, 8, 4096, 2048, 8, 6)};  // Flash expert shapes, 8 of the 256 experts
+  case Suite::smoke:
+    return {mk(1, 0, 6, 128, 128, 4, 2), mk(0, 1, 5, 64, 32, 8, 2)};
+  case Suite::standard:
+    return {mk(1, 0, 16, 1024, 512, 16, 6), mk(1, 1, 16, 1024, 512, 16, 6)};
+  case Suite::full:
+    return {mk(1, 0, 8, 4096, 2048, 8, 6)}; // Flash expert shapes, 8 of the 256 experts
   }
   return {};
 }
@@ -96,20 +113,25 @@ OpSpec make_moe_op() {
   OpSpec op;
   op.name = "moe";
   op.stem = "moe";
-  op.summary = "MoE layer: gate, FP4 routed + FP8 shared SwiGLU experts, fp32 combine in ascending expert id (spec 15-17)";
+  op.summary = "MoE layer: gate, FP4 routed + FP8 shared SwiGLU experts, fp32 combine in ascending "
+               "expert id (spec 15-17)";
   op.row_param = "tokens";
   op.row_inputs = {"x", "ids"};
   op.cases = moe_cases;
   op.make_inputs = moe_inputs;
-  op.outputs = {{"y", ComparePolicy::ulps(4, "k + 1 expert outputs within 2 ulp each, summed in the same fp32 order; "
-                                             "one bf16 rounding")},
-                {"weights", ComparePolicy::ulps(16, "as moe_gate")},
-                {"indices", ComparePolicy::bitwise("as moe_gate: exact without near-ties")}};
+  op.outputs = {
+      {"y", ComparePolicy::ulps(
+                4, "k + 1 expert outputs within 2 ulp each, summed in the same fp32 order; "
+                   "one bf16 rounding")},
+      {"weights", ComparePolicy::ulps(16, "as moe_gate")},
+      {"indices", ComparePolicy::bitwise("as moe_gate: exact without near-ties")}};
   op.properties = {
-      {"weight_sum", [](const Case& c, const TensorMap&, const TensorMap& out) {
+      {"weight_sum",
+       [](const Case& c, const TensorMap&, const TensorMap& out) {
          return properties::check_gate_weight_sum(out.at("weights"), route_scale_of(c));
        }},
-      {"hash_selection", [](const Case&, const TensorMap& in, const TensorMap& out) {
+      {"hash_selection",
+       [](const Case&, const TensorMap& in, const TensorMap& out) {
          if (!in.count("tid2eid")) {
            PropertyOutcome o;
            o.bound = "hash layers only";
@@ -125,11 +147,11 @@ OpSpec make_moe_op() {
     const double wb = c.i64("fmt") == 0 ? 2.0 : 0.53;
     return Cost{4 * t * d + 3 * d * i * (e * wb + 1), 2 * t * d * e + 6 * t * d * i * (k + 1)};
   };
-  op.max_invariance_rows = 65;  // 1, 2, 3 and RapidCheck sizes up to 65: k + 1 experts per token
+  op.max_invariance_rows = 65; // 1, 2, 3 and RapidCheck sizes up to 65: k + 1 experts per token
   op.backends = {reference_backend(moe_reference)};
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_moe_op);
-}  // namespace v4::harness
+} // namespace v4::harness

@@ -17,7 +17,8 @@ namespace {
 
 Tensor grid_logits(int64_t rows, int64_t vocab, uint64_t seed, const char* name) {
   Tensor t = random_f32({rows, vocab}, seed, name, 3.0);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = std::round(t.data<float>()[i] * 1024.0f) / 1024.0f;
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<float>()[i] = std::round(t.data<float>()[i] * 1024.0f) / 1024.0f;
   return t;
 }
 
@@ -30,10 +31,12 @@ TensorMap kl_inputs(const Case& c) {
 }
 
 TensorMap kl_reference(const Case&, const TensorMap& in) {
-  const Tensor &s = require_tensor(in, "student", "opd_kl"), &t = require_tensor(in, "teacher", "opd_kl");
+  const Tensor &s = require_tensor(in, "student", "opd_kl"),
+               &t = require_tensor(in, "teacher", "opd_kl");
   const int64_t rows = s.dim(0), vocab = s.dim(1);
   Tensor kl = make_tensor<float>({rows}), grad = make_tensor<float>({rows, vocab});
-  reference::opd_kl(kl.data<float>(), grad.data<float>(), s.data<float>(), t.data<float>(), rows, vocab);
+  reference::opd_kl(kl.data<float>(), grad.data<float>(), s.data<float>(), t.data<float>(), rows,
+                    vocab);
   return {{"kl", kl}, {"grad", grad}};
 }
 
@@ -42,12 +45,14 @@ TensorMap kl_reference(const Case&, const TensorMap& in) {
 // output rounds by ≤ u|g_v|, and the fp64 evaluation (lse, V exponentials, Σ q = 1 to ~V·2^-53)
 // contributes the second term.
 PropertyOutcome kl_invariants(const Case&, const TensorMap& in, const TensorMap& out) {
-  const Tensor &s = in.at("student"), &t = in.at("teacher"), &kl = out.at("kl"), &g = out.at("grad");
+  const Tensor &s = in.at("student"), &t = in.at("teacher"), &kl = out.at("kl"),
+               &g = out.at("grad");
   const int64_t rows = s.dim(0), vocab = s.dim(1);
   PropertyOutcome o;
   o.bound = "KL >= 0 (= 0 iff identical); |sum grad| <= u sum|grad| + 4 V 2^-53 (1 + KL)";
   for (int64_t r = 0; r < rows; ++r) {
-    const bool same = std::equal(s.data<float>() + r * vocab, s.data<float>() + (r + 1) * vocab, t.data<float>() + r * vocab);
+    const bool same = std::equal(s.data<float>() + r * vocab, s.data<float>() + (r + 1) * vocab,
+                                 t.data<float>() + r * vocab);
     const double k = kl.data<float>()[r];
     double sum = 0, abs_sum = 0;
     bool grad_zero = true;
@@ -61,7 +66,8 @@ PropertyOutcome kl_invariants(const Case&, const TensorMap& in, const TensorMap&
     o.measured = std::max(o.measured, std::fabs(sum) / allowed);
     if (!(k >= 0) || same != (k == 0) || (same && !grad_zero) || std::fabs(sum) > allowed) {
       o.passed = false;
-      o.detail = fmt::format("row {}: KL {}, identical {}, sum grad {} (allowed {})", r, k, same, sum, allowed);
+      o.detail = fmt::format("row {}: KL {}, identical {}, sum grad {} (allowed {})", r, k, same,
+                             sum, allowed);
       return o;
     }
   }
@@ -74,9 +80,12 @@ std::vector<Case> kl_cases(Suite suite) {
     return make_case("opd_kl", {{"rows", rows}, {"vocab", vocab}, {"same", same}});
   };
   switch (suite) {
-    case Suite::smoke: return {mk(3, 1000, 0), mk(2, 1000, 1)};
-    case Suite::standard: return {mk(8, reference::kV4Vocab, 0), mk(2, reference::kV4Vocab, 1)};
-    case Suite::full: return {mk(64, reference::kV4Vocab, 0)};
+  case Suite::smoke:
+    return {mk(3, 1000, 0), mk(2, 1000, 1)};
+  case Suite::standard:
+    return {mk(8, reference::kV4Vocab, 0), mk(2, reference::kV4Vocab, 1)};
+  case Suite::full:
+    return {mk(64, reference::kV4Vocab, 0)};
   }
   return {};
 }
@@ -85,13 +94,15 @@ OpSpec make_opd_kl_op() {
   OpSpec op;
   op.name = "opd_kl";
   op.stem = "opd_kl";
-  op.summary = "OPD full-vocabulary reverse KL(student || teacher) per token and d KL / d student logits (spec 22)";
+  op.summary = "OPD full-vocabulary reverse KL(student || teacher) per token and d KL / d student "
+               "logits (spec 22)";
   op.row_inputs = {"student", "teacher"};
   op.cases = kl_cases;
   op.make_inputs = kl_inputs;
-  op.outputs = {{"kl", ComparePolicy::ulps(64, "fp32 log-softmax and a V-term fp32 sum: sqrt(V) u typical; "
-                                              "cancellation in KL for near-identical rows")},
-                {"grad", ComparePolicy::ulps(16, "p (d - KL): exp of an fp32 log-prob and one difference")}};
+  op.outputs = {
+      {"kl", ComparePolicy::ulps(64, "fp32 log-softmax and a V-term fp32 sum: sqrt(V) u typical; "
+                                     "cancellation in KL for near-identical rows")},
+      {"grad", ComparePolicy::ulps(16, "p (d - KL): exp of an fp32 log-prob and one difference")}};
   op.properties = {{"kl_invariants", kl_invariants}};
   op.cost = [](const Case& c) {
     const double n = double(c.i64("rows")) * double(c.i64("vocab"));
@@ -102,7 +113,9 @@ OpSpec make_opd_kl_op() {
   return op;
 }
 
-TensorMap ls_inputs(const Case& c) { return {{"x", random_bf16({c.i64("rows"), c.i64("vocab")}, c.seed, "x", 3.0)}}; }
+TensorMap ls_inputs(const Case& c) {
+  return {{"x", random_bf16({c.i64("rows"), c.i64("vocab")}, c.seed, "x", 3.0)}};
+}
 
 TensorMap ls_reference(const Case& c, const TensorMap& in) {
   const Tensor& x = require_tensor(in, "x", "log_softmax");
@@ -140,7 +153,8 @@ PropertyOutcome ls_invariants(const Case&, const TensorMap&, const TensorMap& ou
     o.measured = std::max(o.measured, std::fabs(sum - 1) / allowed);
     if (std::fabs(sum - 1) > allowed) {
       o.passed = false;
-      o.detail = fmt::format("row {}: sum exp(y) = {:.9g}, allowed deviation {:.3g}", r, sum, allowed);
+      o.detail =
+          fmt::format("row {}: sum exp(y) = {:.9g}, allowed deviation {:.3g}", r, sum, allowed);
       return o;
     }
   }
@@ -152,22 +166,27 @@ OpSpec make_log_softmax_op() {
   OpSpec op;
   op.name = "log_softmax";
   op.stem = "opd_kl";
-  op.summary = "log-softmax over the vocabulary, bf16 logits in, bf16 (out=0) or fp32 (out=1) out (spec 22)";
+  op.summary =
+      "log-softmax over the vocabulary, bf16 logits in, bf16 (out=0) or fp32 (out=1) out (spec 22)";
   op.row_inputs = {"x"};
   op.cases = [](Suite suite) -> std::vector<Case> {
     auto mk = [](int64_t rows, int64_t vocab, int64_t outf) {
       return make_case("log_softmax", {{"rows", rows}, {"vocab", vocab}, {"out", outf}});
     };
     switch (suite) {
-      case Suite::smoke: return {mk(3, 1000, 0), mk(3, 1000, 1)};
-      case Suite::standard: return {mk(16, reference::kV4Vocab, 0), mk(16, reference::kV4Vocab, 1)};
-      case Suite::full: return {mk(256, reference::kV4Vocab, 0), mk(64, reference::kV4Vocab, 1)};
+    case Suite::smoke:
+      return {mk(3, 1000, 0), mk(3, 1000, 1)};
+    case Suite::standard:
+      return {mk(16, reference::kV4Vocab, 0), mk(16, reference::kV4Vocab, 1)};
+    case Suite::full:
+      return {mk(256, reference::kV4Vocab, 0), mk(64, reference::kV4Vocab, 1)};
     }
     return {};
   };
   op.make_inputs = ls_inputs;
-  op.outputs = {{"y", ComparePolicy::ulps(2, "fp32 max/sum/log of V terms: relative error ~ log(V) u in lse, "
-                                             "below 1/2 ulp of bf16; for fp32 output a few ulp of |y| >= 2^-9")}};
+  op.outputs = {{"y", ComparePolicy::ulps(
+                          2, "fp32 max/sum/log of V terms: relative error ~ log(V) u in lse, "
+                             "below 1/2 ulp of bf16; for fp32 output a few ulp of |y| >= 2^-9")}};
   op.properties = {{"normalized", ls_invariants}};
   op.cost = [](const Case& c) {
     const double n = double(c.i64("rows")) * double(c.i64("vocab"));
@@ -178,7 +197,7 @@ OpSpec make_log_softmax_op() {
   return op;
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_OP(make_opd_kl_op);
 V4_REGISTER_OP(make_log_softmax_op);
-}  // namespace v4::harness
+} // namespace v4::harness
