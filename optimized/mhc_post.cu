@@ -9,9 +9,9 @@
 namespace v4::optimized {
 namespace {
 
-constexpr int kThreads = 256;
+constexpr int kThreads = 128;  // 138 registers: 3 blocks (12 warps) per SM
 
-__global__ void __launch_bounds__(kThreads, 2) hc_post_kernel(uint4* __restrict__ out, const uint4* __restrict__ f,
+__global__ void __launch_bounds__(kThreads) hc_post_kernel(uint4* __restrict__ out, const uint4* __restrict__ f,
                                                           const uint4* __restrict__ residual,
                                                           const float* __restrict__ post,
                                                           const float* __restrict__ comb, int64_t items,

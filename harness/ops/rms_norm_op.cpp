@@ -86,7 +86,7 @@ std::vector<Case> rms_norm_cases(Suite suite) {
     case Suite::standard:
       return {make_case("rms_norm", {{"rows", 256}, {"dim", 4096}}), make_case("rms_norm", {{"rows", 64}, {"dim", 7168}})};
     case Suite::full:
-      return {make_case("rms_norm", {{"rows", 16384}, {"dim", 4096}}), make_case("rms_norm", {{"rows", 8192}, {"dim", 7168}})};
+      return {make_case("rms_norm", {{"rows", 16384}, {"dim", 4096}}), make_case("rms_norm", {{"rows", 16384}, {"dim", 7168}})};
   }
   return {};
 }
@@ -131,7 +131,7 @@ OpSpec make_rms_norm_head_op() {
     switch (suite) {
       case Suite::smoke: return {make_case("rms_norm_head", {{"rows", 3}, {"heads", 4}, {"head_dim", 512}})};
       case Suite::standard: return {make_case("rms_norm_head", {{"rows", 64}, {"heads", 64}, {"head_dim", 512}})};
-      case Suite::full: return {make_case("rms_norm_head", {{"rows", 4096}, {"heads", 128}, {"head_dim", 512}})};
+      case Suite::full: return {make_case("rms_norm_head", {{"rows", 1024}, {"heads", 128}, {"head_dim", 512}})};
     }
     return {};
   };
