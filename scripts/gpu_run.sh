@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One call on the GPU machine (no build there): every GPU test, the RapidCheck properties, the
+# main harness job on real Flash/Pro shapes, the registry benchmarks, the format cross-check
+# against ml_dtypes and torch, and the PyTorch peers timed on the same GPU, all into ONE SQLite
+# database plus logs under $OUT. Never changes GPU clocks or settings.
+#   bash .gpu-bundle/gpu_run.sh [smoke|full]
+#     smoke: GPU tests, properties, `run --suite default`, sampled format cross-check, peers on the
+#            default suite: a quick correctness pass with a first look at the numbers
+#     full:  the same with `run --suite full` (>= 256 MB per bandwidth case) and the exhaustive
+#            cross-check
+# Files in $OUT: results.sqlite, run.log (everything), summary.txt (one line per step),
+# report.md, crosscheck.json, kernels.txt (resource usage and SASS instruction counts).
+set -uo pipefail
+mode=${1:-full}
+B=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${OUT:-$PWD/gpu-out}
+mkdir -p "$OUT"
+source "$B/PROVENANCE"
+cuda_lib=""
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do [ -d "$d" ] && cuda_lib="$cuda_lib:$d"; done
+export LD_LIBRARY_PATH="$B/lib$cuda_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export PYTHONUNBUFFERED=1
+DB="$OUT/results.sqlite"
+LOG="$OUT/run.log"
+SUMMARY="$OUT/summary.txt"
+: >"$LOG"
+echo "gpu_run $mode: commit $V4_GIT_COMMIT dirty=$V4_GIT_DIRTY bundle built $V4_BUNDLE_BUILT" | tee "$SUMMARY"
+
+# step <name> <time limit s> <command...>: runs with a time limit, logs everything, one summary line.
+step() {
+  local name=$1 limit=$2
+  shift 2
+  local t0=$SECONDS
+  echo "===== $name: $*" >>"$LOG"
+  timeout "$limit" "$@" >>"$LOG" 2>&1
+  local rc=$?
+  printf '%-22s rc=%-3s %4ss\n' "$name" "$rc" "$((SECONDS - t0))" | tee -a "$SUMMARY"
+  return 0
+}
+
+if [ "$mode" = full ]; then suite=full; step_arg=1; else suite=default; step_arg=4099; fi
+
+step device 30 bash -c 'nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,clocks.max.sm,power.draw,temperature.gpu --format=csv; nvidia-smi -q -d CLOCK | head -40'
+step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
+step harness 420 "$B/bin/v4harness" run --suite "$suite" --backend cuda --backend cuda_split_control \
+  --db "$DB" --tag "gpu-$mode" --no-progress
+step peers 150 python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite"
+step gpu_tests 300 "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
+step properties 240 "$B/bin/v4_properties" --gtest_color=no
+step benchmarks 120 "$B/bin/v4_benchmarks" --suite=smoke --backend=cuda --db="$DB" --benchmark_min_time=0.01
+step crosscheck 240 python3 "$B/crosscheck_formats.py" --v4harness "$B/bin/v4harness" --db "$DB" \
+  --json "$OUT/crosscheck.json" --step "$step_arg"
+step kernels 60 bash -c "cuobjdump -res-usage '$B/bin/v4harness' 2>&1 | grep -A1 'Function' | grep -v '^--' > '$OUT/kernels.txt';
+  cuobjdump -sass '$B/bin/v4harness' > /tmp/v4.sass 2>&1;
+  for op in DMMA DFMA FFMA F2F LDG STG LDS HMMA; do printf '%-6s %s\n' \$op \$(grep -c \"\\b\$op\" /tmp/v4.sass); done >> '$OUT/kernels.txt'"
+step report 60 "$B/bin/v4harness" report --db "$DB" --out "$OUT/report.md"
+grep -E '^(FAIL|run [0-9]+:|\[  FAILED|\[  PASSED|\[  SKIPPED)' "$LOG" | head -60 | tee -a "$SUMMARY"
+# The summary table of the harness run and the torch-vs-cuda timing comparison.
+awk '/^op +backend +cases/,/^results:/' "$LOG" | tee -a "$SUMMARY" >/dev/null
+python3 "$B/gpu_common.py" compare --db "$DB" | tee -a "$SUMMARY"
+ls -la "$OUT"
