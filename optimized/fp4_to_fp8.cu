@@ -141,7 +141,7 @@ __global__ void __launch_bounds__(256) fp4_convert_kernel(uint8_t* __restrict__ 
         }
         out[j] = packed;
       }
-      dst[4 * h + i] = make_uint4(out[0], out[1], out[2], out[3]);
+      dst[2 * h + i] = make_uint4(out[0], out[1], out[2], out[3]);
     }
   }
   if (!lossy) return;

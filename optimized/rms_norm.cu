@@ -54,7 +54,8 @@ __global__ void __launch_bounds__(kThreads) rms_norm_kernel(uint4* __restrict__ 
     const double total = ((s_part[0] + s_part[1]) + s_part[2]) + s_part[3];
     inv = rms_rsqrt(total, int64_t(vectors) * 8, eps);
   } else {
-    // fp32 partial per thread, then `splits` groups of threads, each group's sum rounded to bf16.
+    // fp32 partial per thread; above the threshold the threads form `splits` interleaved groups
+    // whose sums are rounded to bf16 before they are added: a batch-dependent low-precision split.
     float part = 0.0f;
 #pragma unroll
     for (int i = 0; i < kMaxVectors; ++i) {
@@ -69,11 +70,10 @@ __global__ void __launch_bounds__(kThreads) rms_norm_kernel(uint4* __restrict__ 
     s_ctrl[t] = part;
     __syncthreads();
     double total = 0.0;
-    const int per = kThreads / splits;
     for (int g = 0; g < splits; ++g) {
-      float s = 0.0f;
-      for (int i = 0; i < per; ++i) s += s_ctrl[g * per + i];
-      total += dev::bf16_to_float(dev::float_to_bf16(s));
+      double s = 0.0;
+      for (int i = g; i < kThreads; i += splits) s += s_ctrl[i];
+      total += splits > 1 ? double(dev::bf16_to_float(dev::float_to_bf16(float(s)))) : s;
     }
     inv = rms_rsqrt(total, int64_t(vectors) * 8, eps);
   }

@@ -4,7 +4,10 @@
   gpu_common.py ceiling --db DB   measure the device-to-device copy ceiling (read + write bytes)
                                   with torch and store it as op device_copy, backend torch
   gpu_common.py compare --db DB   print ours (cuda) beside the torch peers for every case timed
-                                  by both in the latest harness run
+                                  in the harness runs of the database
+  gpu_common.py has-ceiling --db DB          exit 0 when the ceiling is already stored
+  gpu_common.py report --db DB --v4harness EXE --out FILE
+                                  `v4harness report` of every harness run, concatenated
 
 Timing protocol, the same as optimized/device_timer.cu: before every timed launch a read-only
 sweep over a buffer of twice the L2 size, CUDA events around the launch alone, warm-up first,
@@ -131,11 +134,9 @@ def cmd_ceiling(args):
     out["read_tb_s"] = a.numel() * 4 / statistics.median(read) / 1e12
     print(json.dumps(out))
     db = open_db(args.db)
-    # the harness creates the schema; make sure it exists even when this runs first
+    if db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'runs'").fetchone()[0] == 0:
+        sys.exit("ceiling: the database has no harness schema yet (run the harness first)")
     with db:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "runs" not in tables:
-            db.executescript(open(os.path.join(os.path.dirname(__file__), "schema.sql")).read())
         run = new_run(db, "benchmark", "ceiling", "ceiling", torch.__version__)
         for name, samples, nbytes in (("copy", copy, 2 * a.numel() * 4), ("read", read, a.numel() * 4)):
             cid = add_case(db, run, "device_" + name, "torch", "peer", "cuda",
@@ -143,6 +144,25 @@ def cmd_ceiling(args):
             add_timing(db, cid, samples, "torch.cuda.Event+l2_read_flush", nbytes, 0,
                        f"torch {torch.__version__}: " + ("b.copy_(a)" if name == "copy" else "torch.sum(a)"))
         finish_run(db, run, 0, 0)
+
+
+def cmd_has_ceiling(args):
+    db = open_db(args.db)
+    has = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'cases'").fetchone()[0] and \
+        db.execute("SELECT count(*) FROM cases WHERE op = 'device_copy'").fetchone()[0]
+    sys.exit(0 if has else 1)
+
+
+def cmd_report(args):
+    import subprocess
+    db = open_db(args.db)
+    ids = [r[0] for r in db.execute("SELECT run_id FROM runs WHERE kind = 'harness' AND finished_at IS NOT NULL"
+                                    " ORDER BY run_id")]
+    db.close()
+    with open(args.out, "w") as f:
+        for i in ids:
+            f.write(subprocess.run([args.v4harness, "report", "--db", args.db, "--run", str(i)], check=True,
+                                   capture_output=True, text=True).stdout + "\n")
 
 
 def cmd_compare(args):
@@ -164,11 +184,14 @@ def cmd_compare(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("ceiling", "compare"):
+    for name in ("ceiling", "compare", "has-ceiling", "report"):
         s = sub.add_parser(name)
         s.add_argument("--db", required=True)
+        if name == "report":
+            s.add_argument("--v4harness", required=True)
+            s.add_argument("--out", required=True)
     args = p.parse_args()
-    {"ceiling": cmd_ceiling, "compare": cmd_compare}[args.cmd](args)
+    {"ceiling": cmd_ceiling, "compare": cmd_compare, "has-ceiling": cmd_has_ceiling, "report": cmd_report}[args.cmd](args)
 
 
 if __name__ == "__main__":

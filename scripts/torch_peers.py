@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times the PyTorch peers of our CUDA kernels on the same GPU, in the same run, and stores them as
-backend `torch` (role peer) in the latest harness run of the database, under the same op names and
-case keys, so that reports show ours beside theirs.
+backend `torch` (role peer) in the harness run of the database that timed our cuda backend on the
+same op and case key (the latest such run), so that its report shows ours beside theirs.
 
 Each peer is the plain PyTorch formulation a serving stack would run (written after the model's
 own code where it has one). Inputs have the shapes and dtypes of the harness case (random normal,
@@ -95,23 +95,25 @@ def main():
     ap.add_argument("--db", required=True)
     ap.add_argument("--v4harness", required=True)
     ap.add_argument("--suite", default="full")
+    ap.add_argument("--ops", nargs="*", help="only these ops (default: every op with a peer)")
     args = ap.parse_args()
     import torch
     db = gpu_common.open_db(args.db)
-    run = gpu_common.latest_harness_run(db)
-    if run is None:
-        sys.exit("torch_peers: no finished harness run in the database")
     timer = gpu_common.DeviceTimer(torch)
     n = 0
     with db:
         for op, make in peers(torch).items():
+            if args.ops and op not in args.ops:
+                continue
             for key, params in parse_cases(args.v4harness, args.suite, op):
-                row = db.execute("SELECT t.bytes, t.flops FROM timings t JOIN cases c USING (case_id)"
-                                 " WHERE c.run_id = ? AND c.op = ? AND c.case_key = ? AND c.backend = 'cuda'",
-                                 (run, op, key)).fetchone()
+                row = db.execute("SELECT t.bytes, t.flops, c.run_id FROM timings t JOIN cases c USING (case_id)"
+                                 " JOIN runs r USING (run_id) WHERE r.kind = 'harness' AND r.finished_at IS NOT NULL"
+                                 " AND c.op = ? AND c.case_key = ? AND c.backend = 'cuda' ORDER BY c.run_id DESC",
+                                 (op, key)).fetchone()
                 if row is None:
-                    print(f"skip {key}: no cuda timing in run {run}")
+                    print(f"skip {key}: no cuda timing in any harness run")
                     continue
+                run = row[2]
                 fn, what = make(params)
                 samples = timer.time(fn)
                 cid = gpu_common.add_case(db, run, op, "torch", "peer", "cuda", key, params)
@@ -120,7 +122,7 @@ def main():
                 print(f"{key}: torch median {s['median'] * 1e6:.1f} us, {row[0] / s['median'] / 1e9:.0f} GB/s")
                 n += 1
                 torch.cuda.empty_cache()
-    print(f"{n} torch peer timings stored in run {run}")
+    print(f"{n} torch peer timings stored")
 
 
 if __name__ == "__main__":
