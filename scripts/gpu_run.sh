@@ -54,8 +54,11 @@ esac
 [ -f "$B/results.sqlite" ] && [ ! -f "$DB" ] && cp "$B/results.sqlite" "$DB"
 
 step device 30 bash -c 'nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,clocks.max.sm,power.draw,temperature.gpu --format=csv; nvidia-smi -q -d CLOCK | head -40'
+ops=${OPS:-$ops}  # OPS="..." runs a subset (e.g. what an interrupted call did not reach)
 for op in $ops; do
-  step "harness:$op" 200 "$B/bin/v4harness" run --suite "$suite" --op "$op" --backend cuda --backend cuda_split_control \
+  backends="--backend cuda"
+  [ "$op" = rms_norm ] && backends="$backends --backend cuda_split_control"  # the GPU negative control
+  step "harness:$op" 200 "$B/bin/v4harness" run --suite "$suite" --op "$op" $backends \
     --db "$DB" --tag "gpu-$mode" --no-progress
 done
 python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
