@@ -131,11 +131,11 @@ __global__ void __launch_bounds__(256) fp4_convert_kernel(uint8_t* __restrict__ 
           uint32_t q;
           if (tiny) {
             q = (code & 8) ? 0x80u : 0x00u;
-            inexact += (code & 7) != 0;
+            if (lossy) inexact += (code & 7) != 0;
           } else {
             const float x = __fmul_rn(v, p);  // exact: 2 significant bits, at least 2^-127
             q = dev::e4m3_encode(x);
-            inexact += dev::e4m3_decode(uint8_t(q)) != x;
+            if (lossy) inexact += dev::e4m3_decode(uint8_t(q)) != x;  // counted in lossy mode only
           }
           packed |= q << (8 * b);
         }

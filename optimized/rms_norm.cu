@@ -54,8 +54,10 @@ __global__ void __launch_bounds__(kThreads) rms_norm_kernel(uint4* __restrict__ 
     const double total = ((s_part[0] + s_part[1]) + s_part[2]) + s_part[3];
     inv = rms_rsqrt(total, int64_t(vectors) * 8, eps);
   } else {
-    // fp32 partial per thread; above the threshold the threads form `splits` interleaved groups
-    // whose sums are rounded to bf16 before they are added: a batch-dependent low-precision split.
+    // Above the threshold each thread accumulates in bf16 (every partial sum rounded), and the
+    // threads form `splits` interleaved groups whose sums are rounded to bf16 again: a
+    // batch-dependent low-precision split. Up to the threshold: the exact fp32/double path.
+    const bool low = splits > 1;
     float part = 0.0f;
 #pragma unroll
     for (int i = 0; i < kMaxVectors; ++i) {
@@ -64,7 +66,9 @@ __global__ void __launch_bounds__(kThreads) rms_norm_kernel(uint4* __restrict__ 
       for (int j = 0; j < 4; ++j) {
         const float a = dev::bf16_lo(wd[j]), b = dev::bf16_hi(wd[j]);
         part = fmaf(a, a, part);
+        if (low) part = dev::bf16_to_float(dev::float_to_bf16(part));
         part = fmaf(b, b, part);
+        if (low) part = dev::bf16_to_float(dev::float_to_bf16(part));
       }
     }
     s_ctrl[t] = part;
@@ -73,7 +77,7 @@ __global__ void __launch_bounds__(kThreads) rms_norm_kernel(uint4* __restrict__ 
     for (int g = 0; g < splits; ++g) {
       double s = 0.0;
       for (int i = g; i < kThreads; i += splits) s += s_ctrl[i];
-      total += splits > 1 ? double(dev::bf16_to_float(dev::float_to_bf16(float(s)))) : s;
+      total += low ? double(dev::bf16_to_float(dev::float_to_bf16(float(s)))) : s;
     }
     inv = rms_rsqrt(total, int64_t(vectors) * 8, eps);
   }

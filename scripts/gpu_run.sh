@@ -65,13 +65,13 @@ python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$
 step peers 150 python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite" --ops $ops
 if [ "$rest" = 1 ]; then
   step gpu_tests 240 "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
-  step properties 150 "$B/bin/v4_properties" --gtest_color=no
-  step benchmarks 90 "$B/bin/v4_benchmarks" --suite=smoke --backend=cuda --db="$DB" --benchmark_min_time=0.01
   step crosscheck 200 python3 "$B/crosscheck_formats.py" --v4harness "$B/bin/v4harness" --db "$DB" \
     --json "$OUT/crosscheck.json" --step "$step_arg"
   step kernels 60 bash -c "cuobjdump -res-usage '$B/bin/v4harness' 2>&1 | grep -A1 'Function' | grep -v '^--' > '$OUT/kernels.txt';
     cuobjdump -sass '$B/bin/v4harness' > /tmp/v4.sass 2>&1;
     for op in DMMA DFMA FFMA F2F LDG STG LDS HMMA; do printf '%-6s %s\n' \$op \$(grep -c \"\\b\$op\" /tmp/v4.sass); done >> '$OUT/kernels.txt'"
+  step properties 150 "$B/bin/v4_properties" --gtest_color=no
+  step benchmarks 90 "$B/bin/v4_benchmarks" --suite=smoke --backend=cuda --db="$DB" --benchmark_min_time=0.01
 fi
 step report 60 python3 "$B/gpu_common.py" report --db "$DB" --v4harness "$B/bin/v4harness" --out "$OUT/report.md"
 grep -E '^(FAIL|run [0-9]+:|\[  FAILED|\[  PASSED|\[  SKIPPED)' "$LOG" | head -60 | tee -a "$SUMMARY"

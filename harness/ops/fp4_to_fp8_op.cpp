@@ -2,6 +2,8 @@
 // cover the in-range region (sub-scale spread <= 14), the strict 2^11 mode, the element-wise mode,
 // the out-of-range region (nothing written, blocks reported) and the opt-in lossy mode. The report
 // is an output compared bitwise (harness/ops/fp4_to_fp8_report.h).
+#include <stdexcept>
+
 #include "harness/generators.h"
 #include "harness/ops/fp4_to_fp8_report.h"
 #include "harness/ops/op_util.h"
@@ -12,6 +14,7 @@ namespace {
 // w4: random codes; e: 120 + uniform integer in [0, spread] per 1×32 sub-block.
 TensorMap fp4_to_fp8_inputs(const Case& c) {
   const int64_t n = c.i64("n"), k = c.i64("k"), spread = c.i64("spread");
+  if (spread < 0 || spread > 134) throw std::invalid_argument("fp4_to_fp8 case: spread must be in [0, 134] (code 254 at most)");
   Tensor e = make_tensor<ue8m0>({n, k / 32});
   const Tensor draws = uniform_i32({n, k / 32}, c.seed, "e", 0, spread);
   for (int64_t i = 0; i < e.numel(); ++i) e.data<ue8m0>()[i] = ue8m0{uint8_t(120 + draws.data<int32_t>()[i])};
