@@ -80,6 +80,9 @@ __global__ void __launch_bounds__(kThreads) rms_norm_kernel(uint4* __restrict__ 
       total += low ? double(dev::bf16_to_float(dev::float_to_bf16(float(s)))) : s;
     }
     inv = rms_rsqrt(total, int64_t(vectors) * 8, eps);
+    // ... and the batched path keeps the factor in bf16 too, so that a row whose bf16 partials
+    // happen to cancel still comes out different (the control must be caught on every seed).
+    if (low) inv = dev::bf16_to_float(dev::float_to_bf16(inv));
   }
   uint4* yr = y + int64_t(blockIdx.x) * vectors;
 #pragma unroll
