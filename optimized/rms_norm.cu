@@ -79,10 +79,10 @@ __global__ void __launch_bounds__(kThreads) rms_norm_kernel(uint4* __restrict__ 
       for (int i = g; i < kThreads; i += splits) s += s_ctrl[i];
       total += low ? double(dev::bf16_to_float(dev::float_to_bf16(float(s)))) : s;
     }
-    inv = rms_rsqrt(total, int64_t(vectors) * 8, eps);
-    // ... and the batched path keeps the factor in bf16 too, so that a row whose bf16 partials
-    // happen to cancel still comes out different (the control must be caught on every seed).
-    if (low) inv = dev::bf16_to_float(dev::float_to_bf16(inv));
+    // ... and the split path divides by one vector too many (an off-by-one tile count): a change
+    // of 8/dim in the mean, so every seed's row comes out different (bf16 partials alone can
+    // cancel by chance, and a control must be caught on every seed).
+    inv = rms_rsqrt(total, (int64_t(vectors) + (low ? 1 : 0)) * 8, eps);
   }
   uint4* yr = y + int64_t(blockIdx.x) * vectors;
 #pragma unroll

@@ -32,7 +32,8 @@ void rms_norm_head(bf16* y, const bf16* x, int64_t rows, int64_t heads, int64_t 
 
 // NEGATIVE CONTROL, not for use: a weighted RMSNorm whose sum of squares is split into a number
 // of partial sums that grows with the number of rows (1 up to 64 rows, 4 above), the partials
-// accumulated and rounded in bf16 when there are several, and the rsqrt factor kept in bf16, the way a split-K kernel with a batch-dependent split count and low-precision
+// accumulated and rounded in bf16 when there are several, and the mean taken over dim + 8 (an
+// off-by-one tile count), the way a split-K kernel with a batch-dependent split count and low-precision
 // partials goes wrong. The batch-invariance check must catch it.
 void rms_norm_split_control(bf16* y, const bf16* x, const float* w, int64_t rows, int64_t dim, float eps,
                             cudaStream_t stream);

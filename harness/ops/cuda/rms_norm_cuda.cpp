@@ -27,7 +27,7 @@ Backend split_control_backend() {
   s.name = "cuda_split_control";
   s.role = BackendRole::negative_control;
   s.must_fail_check = "batch_invariance";
-  s.description = "NEGATIVE CONTROL: rows > 64 accumulate the sum of squares in bf16, split in 4 bf16 partials";
+  s.description = "NEGATIVE CONTROL: rows > 64 take a split path: bf16 partials, mean over dim + 8 (off by one)";
   s.launch = [](const Case& c, DeviceArgs& a, cudaStream_t st) {
     const int64_t rows = c.i64("rows"), dim = c.i64("dim");
     optimized::rms_norm_split_control(a.out<bf16>("y", {rows, dim}), a.in<bf16>("x"), a.in<float>("w"), rows, dim,
