@@ -4,7 +4,8 @@
 // results database as one run of kind 'benchmark'; Google Benchmark's own reporters still work
 // (--benchmark_format=json for existing tooling).
 //
-// Extra flags (before Google Benchmark's own): --suite=smoke|default|full, --db=PATH, --op=NAME.
+// Extra flags (before Google Benchmark's own): --suite=smoke|default|full, --db=PATH, --op=NAME,
+// --backend=NAME (only that backend; inputs of the others are never generated).
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   const std::string suite_text = take_flag(args, "suite", "smoke");
   const std::string db_path = take_flag(args, "db", "");
   const std::string op_filter = take_flag(args, "op", "");
+  const std::string backend_filter = take_flag(args, "backend", "");
   std::vector<Entry> entries;
   try {
     const Suite suite = suite_from_name(suite_text);
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
       for (const Case& c : op->cases(suite)) {
         for (const Backend& b : op->backends) {
           if (b.role == BackendRole::negative_control || !b.availability().empty()) continue;
+          if (!backend_filter.empty() && b.name != backend_filter) continue;
           entries.push_back({op, &b, c, op->make_inputs(c), {}});
         }
       }

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "harness/ops/fp4_to_fp8_options.h"
 #include "harness/ops/op_util.h"
 #include "harness/rng.h"
 #include "properties/fp4_to_fp8_invariants.h"
@@ -23,18 +24,7 @@
 namespace v4::harness {
 namespace {
 
-using reference::LosslessCheck;
 
-LosslessCheck check_of(const Case& c) {
-  switch (c.i64_or("check", 0)) {
-  case 1:
-    return LosslessCheck::kBlockRatio2p11;
-  case 2:
-    return LosslessCheck::kNonZeroElements;
-  default:
-    return LosslessCheck::kBlockRatio2p14;
-  }
-}
 
 TensorMap fp4_to_fp8_inputs(const Case& c) {
   const int64_t rb = c.i64("row_blocks"), k = c.i64("k"), range = c.i64("range");
@@ -91,7 +81,7 @@ TensorMap fp4_to_fp8_reference(const Case& c, const TensorMap& in) {
   std::memset(f.bytes(), properties::kFp4ToFp8Canary, f.nbytes());
   const reference::Fp4ToFp8Report r =
       reference::fp4_to_fp8(w8.data<e4m3>(), f.data<ue8m0>(), w4.data<e2m1x2>(), e.data<ue8m0>(), n,
-                            k, {check_of(c), c.i64_or("lossy", 0) == 1});
+                            k, fp4_to_fp8_options(c));
   const properties::Fp4ToFp8Outcome o = properties::outcome_of(r, n, k);
   std::copy(o.violation_flags.begin(), o.violation_flags.end(), flags.data<uint8_t>());
   int64_t* rep = report.data<int64_t>();
@@ -120,9 +110,10 @@ properties::Fp4ToFp8Outcome reported(const TensorMap& out) {
 }
 
 PropertyOutcome report_matches(const Case& c, const TensorMap& in, const TensorMap& out) {
+  const reference::Fp4ToFp8Options options = fp4_to_fp8_options(c);
   return properties::check_fp4_to_fp8_report(
       reported(out),
-      properties::expected_fp4_to_fp8(weights_of(in), check_of(c), c.i64_or("lossy", 0) == 1));
+      properties::expected_fp4_to_fp8(weights_of(in), options.check, options.lossy));
 }
 
 // Lossless in every in-range block when written; untouched outputs when refused.

@@ -45,7 +45,7 @@ OpSpec make_mhc_head_op() {
     };
     switch (suite) {
     case Suite::smoke:
-      return {make(5, 64)};
+      return {make(5, 256)};
     case Suite::standard:
       return {make(256, 4096), make(128, 7168)};
     case Suite::full:

@@ -2,6 +2,7 @@
 // the RMS-scaled flattened streams, the split with Sinkhorn, and y = bf16(Σ_j pre_j·X_j).
 #include "harness/ops/mhc_budgets.h"
 #include "harness/ops/mhc_inputs.h"
+#include "harness/ops/mhc_policies.h"
 #include "harness/ops/op_util.h"
 #include "properties/mhc_comb_invariants.h"
 #include "properties/mhc_pre_invariants.h"
@@ -56,7 +57,7 @@ std::vector<Case> pre_cases(Suite suite) {
   };
   switch (suite) {
   case Suite::smoke:
-    return {make(5, 64)};
+    return {make(5, 256)};
   case Suite::standard:
     return {make(128, 4096), make(64, 7168)};
   case Suite::full:
@@ -75,23 +76,8 @@ OpSpec make_mhc_pre_op() {
   op.row_inputs = {"x"};
   op.cases = pre_cases;
   op.make_inputs = pre_inputs;
-  // μ error for K = 4·7168 (the largest registered dim): mhc_budgets.h, probabilistic.
-  const double mu = mhc_budget::mixes_abs_error_u(4 * 7168);
-  // y: mhc_budgets.h weighted_sum_abs_error with |X| <= 8.6 (the generator's N(0, 1) never
-  // exceeds 8.57) gives 9.0e-3, less than one bf16 spacing at 2: 2 ULPs measured at max(|y|, 2).
-  // post: relative (1 - σ)·scale·|Δμ| + gate roundings. comb: the Sinkhorn bound with the logit
-  // error scale·|Δμ| + 8u; that worst case composes to ~16% relative - the tight Sinkhorn checks
-  // are mhc_sinkhorn and mhc_split_sinkhorn, whose inputs fix the logits.
-  op.outputs = {
-      {"y", ComparePolicy::ulps_floor(
-                2, mhc_budget::bf16_floor_for(mhc_budget::weighted_sum_abs_error(mu, 8.6)),
-                "pre error from the mu bound times 4 streams of |X| <= 8.6: < 1 spacing at the "
-                "floor, + rounding")},
-      {"post", ComparePolicy::ulps(std::ceil(mu + mhc_budget::post_ulps(8)),
-                                   "probabilistic mu error (mhc_budgets.h) + gate roundings")},
-      {"comb", ComparePolicy::ulps(
-                   mhc_budget::sinkhorn_comb_ulps(kHcSinkhornIters, mu + 8),
-                   "Sinkhorn worst case with the mu error as logit error: weak by construction")}};
+  const MhcPrePolicies policies = mhc_pre_policies();
+  op.outputs = {{"y", policies.y}, {"post", policies.post}, {"comb", policies.comb}};
   op.properties = {
       {"comb_positive",
        [](const Case&, const TensorMap&, const TensorMap& out) {
