@@ -73,56 +73,5 @@ double f32_ulp(double v) {
   return std::ldexp(1.0, e - 1 - 23);
 }
 
-GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
-                                  const Tensor& official, const std::vector<double>& bound,
-                                  const std::string& rationale) {
-  GoldenLine line;
-  line.case_name = gc.case_name();
-  line.item = item;
-  line.bound = fmt::format("per-element |d| <= derived bound ({})", rationale);
-  if (ours.dtype() != official.dtype() || ours.shape() != official.shape() ||
-      int64_t(bound.size()) != official.numel()) {
-    line.passed = false;
-    line.measure = std::string(1, '-');
-    line.note = fmt::format("shape/dtype mismatch: ours {} official {} bounds {}",
-                            ours.shape_string(), official.shape_string(), bound.size());
-    return line;
-  }
-  int64_t differing = 0, outside = 0, first_outside = -1, may_differ = 0;
-  double worst_ratio = 0, max_ulp = 0;
-  int64_t worst = -1;
-  for (int64_t i = 0; i < official.numel(); ++i) {
-    const double a = element_value(ours, i), r = element_value(official, i);
-    const double u = ulp_distance(official.dtype(), ours.bytes(), official.bytes(), i);
-    const bool same = (std::isnan(a) && std::isnan(r)) || a == r;
-    may_differ += bound[size_t(i)] > 0;
-    if (!same)
-      ++differing;
-    max_ulp = std::max(max_ulp, std::isfinite(u) ? u : 0.0);
-    double ratio = 0;
-    if (!same)
-      ratio =
-          (std::isfinite(a) && std::isfinite(r)) ? std::fabs(a - r) / bound[size_t(i)] : INFINITY;
-    if (ratio > worst_ratio)
-      worst_ratio = ratio, worst = i;
-    if (ratio > 1) {
-      ++outside;
-      if (first_outside < 0)
-        first_outside = i;
-    }
-  }
-  line.passed = outside == 0;
-  line.measure =
-      fmt::format("max |d|/bound {:.3g}; {} of {} differ ({} may), max {:g} ulp {}", worst_ratio,
-                  differing, official.numel(), may_differ, max_ulp, dtype_name(official.dtype()));
-  if (worst >= 0) {
-    line.note = fmt::format("worst at flat {}: ours {:.9g} official {:.9g} bound {:.3g}", worst,
-                            element_value(ours, worst), element_value(official, worst),
-                            bound[size_t(worst)]);
-  }
-  if (!line.passed)
-    line.note = fmt::format("{} elements outside the bound; {}", outside, line.note);
-  return line;
-}
 
 } // namespace v4::harness

@@ -24,7 +24,9 @@ inline double ulp_spacing(DType dtype, double v) {
   return std::ldexp(1.0, e - mantissa_bits);
 }
 
-// Passed iff every element is within allowed[i] (NaN positions must agree; then diff 0).
+// Passes iff every element satisfies |ours − official| <= allowed[i] (both finite), or both are the
+// same infinity, or both are NaN. Reports the largest |Δ|/bound, the differing count, how many
+// elements the bound allows to differ at all (bound > 0), and the largest ULP distance.
 GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
                                   const Tensor& official, const std::vector<double>& allowed,
                                   const std::string& rationale);
