@@ -3,12 +3,15 @@
 # main harness job on real Flash/Pro shapes, the registry benchmarks, the format cross-check
 # against ml_dtypes and torch, and the PyTorch peers timed on the same GPU, all into ONE SQLite
 # database plus logs under $OUT. Never changes GPU clocks or settings.
-#   bash .gpu-bundle/gpu_run.sh [smoke|full-a|full-b|full]
+#   bash .gpu-bundle/gpu_run.sh [smoke|full-a|full-b|full|focus]
 #     smoke: GPU tests, properties, `run --suite default`, sampled format cross-check, peers on the
 #            default suite: a quick correctness pass with a first look at the numbers
 #     full:  the same with `run --suite full` (>= 256 MB per bandwidth case) and the exhaustive
 #            cross-check; full-a / full-b: its two halves, one device call each (a database left
 #            in the bundle as results.sqlite is continued, so both halves end in one database)
+#     focus: OPS="op ..." at full size, their peers, every `*Cuda*` test and the kernel resource
+#            report, with short step limits (OP_LIMIT, TEST_LIMIT seconds): one short device call
+#            for the kernels added since the last full run
 # Files in $OUT: results.sqlite, run.log (everything), summary.txt (one line per step),
 # report.md, crosscheck.json, kernels.txt (resource usage and SASS instruction counts).
 set -uo pipefail
@@ -48,6 +51,7 @@ case "$mode" in
   full-a) suite=full; ops="$ops_a"; rest=0 ;;
   full-b) suite=full; ops="$ops_b"; rest=1; step_arg=1 ;;
   full) suite=full; ops="$ops_a $ops_b"; rest=1; step_arg=1 ;;
+  focus) suite=full; ops="${OPS:?focus mode needs OPS=\"op ...\"}"; rest=2 ;;
   *) echo "gpu_run: unknown mode $mode (smoke, full-a, full-b, full)" >&2; exit 3 ;;
 esac
 # A database carried from an earlier call (.gpu-bundle/results.sqlite) is continued: one database.
@@ -58,11 +62,15 @@ ops=${OPS:-$ops}  # OPS="..." runs a subset (e.g. what an interrupted call did n
 for op in $ops; do
   backends="--backend cuda"
   [ "$op" = rms_norm ] && backends="$backends --backend cuda_split_control"  # the GPU negative control
-  step "harness:$op" 200 "$B/bin/v4harness" run --suite "$suite" --op "$op" $backends \
+  step "harness:$op" "${OP_LIMIT:-200}" "$B/bin/v4harness" run --suite "$suite" --op "$op" $backends \
     --db "$DB" --tag "gpu-$mode" --no-progress
 done
 python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
 step peers 150 python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite" --ops $ops
+if [ "$rest" = 2 ]; then
+  step gpu_tests "${TEST_LIMIT:-120}" "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
+  step kernels 30 bash -c "cuobjdump -res-usage '$B/bin/v4harness' 2>&1 | grep -A1 'Function' | grep -v '^--' > '$OUT/kernels.txt'"
+fi
 if [ "$rest" = 1 ]; then
   step gpu_tests 240 "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
   step crosscheck 200 python3 "$B/crosscheck_formats.py" --v4harness "$B/bin/v4harness" --db "$DB" \
