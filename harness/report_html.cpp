@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 
 #include "harness/report_html_parts.h"
 
@@ -16,7 +18,7 @@ bool table_exists(Store& store, const std::string& name) {
   return st->step() && st->column_int(0) > 0;
 }
 
-std::string provenance_section(Store& store, int64_t run_id) {
+std::string provenance_section(Store& store, int64_t run_id, bool first) {
   auto st = store.prepare("SELECT run_id, kind, tag, started_at, finished_at, suite, seed, "
                           "git_commit, git_dirty, build_type, compiler,"
                           " cuda_version, driver_version, gpu_name, gpu_uuid, gpu_clocks, host, "
@@ -29,7 +31,8 @@ std::string provenance_section(Store& store, int64_t run_id) {
                           "suite",    "seed", "commit",  "dirty",         "build",
                           "compiler", "CUDA", "driver",  "GPU",           "GPU UUID",
                           "clocks",   "host", "command", "checks passed", "checks failed"};
-  std::string s = "<section id=\"provenance\"><h2>Provenance</h2><table class=\"provenance\">";
+  std::string s = first ? "<section id=\"provenance\"><h2>Provenance</h2>" : "<section>";
+  s += "<table class=\"provenance\">";
   for (int i = 0; i < 20; ++i) {
     if (st->column_is_null(i))
       continue;
@@ -123,9 +126,71 @@ document.addEventListener('DOMContentLoaded', function () {
 });
 )JS";
 
+// The cases the sections show: for every (op, backend, case key), its latest case in `runs`. The
+// sections read them through a TEMP table, which a read-only connection may create: the database
+// file itself is never written.
+void select_report_cases(Store& store, const std::vector<int64_t>& runs) {
+  std::string ids;
+  for (int64_t r : runs)
+    ids += (ids.empty() ? "" : ",") + std::to_string(r);
+  store.exec("CREATE TEMP TABLE IF NOT EXISTS report_cases(case_id INTEGER PRIMARY KEY)");
+  store.exec("DELETE FROM temp.report_cases");
+  store.exec("INSERT INTO temp.report_cases SELECT max(case_id) FROM cases WHERE run_id IN (" + ids +
+             ") GROUP BY op, backend, case_key");
+}
+
 } // namespace
 
-std::string html_report(Store& store, int64_t run_id) {
+std::vector<int64_t> tagged_runs(Store& store, const std::string& tag) {
+  auto st = store.prepare("SELECT run_id FROM runs WHERE tag = ? AND finished_at IS NOT NULL"
+                          " ORDER BY run_id");
+  st->bind(1, tag);
+  std::vector<int64_t> runs;
+  while (st->step())
+    runs.push_back(st->column_int(0));
+  if (runs.empty())
+    throw StoreError(fmt::format("no finished run tagged '{}' in '{}'", tag, store.path()));
+  return runs;
+}
+
+std::vector<int64_t> parse_runs(Store& store, const std::string& spec) {
+  std::set<int64_t> finished;
+  auto st = store.prepare("SELECT run_id FROM runs WHERE finished_at IS NOT NULL");
+  while (st->step())
+    finished.insert(st->column_int(0));
+  if (spec == "all") {
+    if (finished.empty())
+      throw StoreError(fmt::format("no finished run in '{}'", store.path()));
+    return {finished.begin(), finished.end()};
+  }
+  std::set<int64_t> chosen;
+  std::stringstream items(spec);
+  for (std::string item; std::getline(items, item, ',');) {
+    int64_t a = 0, b = 0;
+    char dash = 0;
+    std::stringstream one(item);
+    if (!(one >> a) || (one >> dash && (dash != '-' || !(one >> b))) || !one.eof() || a <= 0)
+      throw std::invalid_argument(fmt::format("--runs: '{}' is not a run id or a range A-B", item));
+    if (dash == 0)
+      b = a;
+    if (b < a)
+      throw std::invalid_argument(fmt::format("--runs: empty range '{}'", item));
+    for (int64_t r = a; r <= b; ++r) {
+      if (!finished.count(r))
+        throw StoreError(fmt::format("run {} is not a finished run of '{}'", r, store.path()));
+      chosen.insert(r);
+    }
+  }
+  if (chosen.empty())
+    throw std::invalid_argument("--runs: no run given");
+  return {chosen.begin(), chosen.end()};
+}
+
+std::string html_report(Store& store, const std::vector<int64_t>& runs) {
+  if (runs.empty())
+    throw StoreError("html_report: no run selected");
+  const int64_t run_id = runs.back();
+  select_report_cases(store, runs);
   std::string title;
   {
     auto st = store.prepare(
@@ -135,7 +200,7 @@ std::string html_report(Store& store, int64_t run_id) {
     if (!st->step())
       throw StoreError(fmt::format("run {} is not in '{}'", run_id, store.path()));
     title =
-        fmt::format("v4harness run {}{}{} — {}", run_id,
+        fmt::format("v4harness {} {}{}{} — {}", runs.size() == 1 ? "run" : "runs up to", run_id,
                     st->column_text(1).empty() ? "" : " [" + st->column_text(1) + "]",
                     st->column_text(0).empty() ? "" : " @ " + st->column_text(0).substr(0, 12),
                     st->column_int(2) == 0 ? "all checks passed"
@@ -153,7 +218,8 @@ std::string html_report(Store& store, int64_t run_id) {
   page += html::invariance_section(store, run_id);
   page += html::performance_section(store, run_id);
   page += html::gate_section(store, run_id);
-  page += html::provenance_section(store, run_id);
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it)
+    page += html::provenance_section(store, *it, it == runs.rbegin());
   page += fmt::format(
       "<footer><p>Generated {} from <code>{}</code> by <code>v4harness report --html</code>; "
       "self-contained, no network.</p></footer>\n",
@@ -162,13 +228,13 @@ std::string html_report(Store& store, int64_t run_id) {
   return page;
 }
 
-std::string write_html_report(Store& store, int64_t run_id, const std::string& dir) {
+std::string write_html_report(Store& store, const std::vector<int64_t>& runs, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
     throw std::runtime_error(fmt::format("cannot create '{}': {}", dir, ec.message()));
   const std::string path = (std::filesystem::path(dir) / "index.html").string();
-  const std::string page = html_report(store, run_id);
+  const std::string page = html_report(store, runs);
   std::ofstream f(path, std::ios::trunc);
   f << page;
   if (!f)

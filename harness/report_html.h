@@ -1,4 +1,5 @@
-// The self-contained HTML report of one run, read from the database alone: one file, inline CSS
+// The self-contained HTML report of one run, or of several (the latest case of every op, backend
+// and case key among them: e.g. the per-op runs of one GPU session), read from the database alone: one file, inline CSS
 // and inline SVG charts, nothing fetched (it opens offline). Sections:
 //   numerics     per op, backend and output: worst and p99.99 ULP, relative error, calc_diff,
 //                NaN/Inf parity, an error histogram; the first divergent element of each failure;
@@ -11,13 +12,25 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "harness/store.h"
 
 namespace v4::harness {
 
-std::string html_report(Store& store, int64_t run_id);
+std::string html_report(Store& store, const std::vector<int64_t>& runs);
 // Writes <dir>/index.html (creating dir) and returns its path.
-std::string write_html_report(Store& store, int64_t run_id, const std::string& dir);
+std::string write_html_report(Store& store, const std::vector<int64_t>& runs, const std::string& dir);
+inline std::string html_report(Store& store, int64_t run_id) {
+  return html_report(store, std::vector<int64_t>{run_id});
+}
+inline std::string write_html_report(Store& store, int64_t run_id, const std::string& dir) {
+  return write_html_report(store, std::vector<int64_t>{run_id}, dir);
+}
+// The finished runs tagged `tag`, oldest first; throws StoreError when there are none.
+std::vector<int64_t> tagged_runs(Store& store, const std::string& tag);
+// "all" (every finished run) or a list of ids and ranges ("3,5,8-12"), each a finished run of the
+// database, in ascending order; throws std::invalid_argument / StoreError otherwise.
+std::vector<int64_t> parse_runs(Store& store, const std::string& spec);
 
 } // namespace v4::harness

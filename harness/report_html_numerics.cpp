@@ -58,7 +58,7 @@ std::string numerics_section(Store& store, int64_t run_id) {
       " max(k.max_ulp), max(k.p9999_ulp), max(k.max_rel), max(k.calc_diff), min(k.nan_parity), "
       "min(k.inf_parity),"
       " group_concat(k.ulp_histogram, ';'), max(k.bound)"
-      " FROM checks k JOIN cases c USING (case_id) WHERE c.run_id = ? AND k.check_name LIKE "
+      " FROM checks k JOIN cases c USING (case_id) WHERE c.case_id IN (SELECT case_id FROM temp.report_cases) AND ? > 0 AND k.check_name LIKE "
       "'accuracy.%'"
       " GROUP BY c.op, c.backend, substr(k.check_name, 10) ORDER BY c.op, c.backend, 4");
   st->bind(1, run_id);
@@ -100,7 +100,7 @@ std::string numerics_section(Store& store, int64_t run_id) {
       store.prepare("SELECT c.op, c.backend, c.case_key, k.check_name, "
                     "coalesce(k.first_divergence, ''), coalesce(k.bound, ''),"
                     " coalesce(k.detail, ''), k.replay FROM checks k JOIN cases c USING (case_id)"
-                    " WHERE c.run_id = ? AND k.passed = 0 ORDER BY k.check_id LIMIT 200");
+                    " WHERE c.case_id IN (SELECT case_id FROM temp.report_cases) AND ? > 0 AND k.passed = 0 ORDER BY k.check_id LIMIT 200");
   f->bind(1, run_id);
   std::string failures;
   while (f->step()) {
@@ -130,7 +130,7 @@ std::string invariance_section(Store& store, int64_t run_id) {
       "negative control passes when the checker catches it.</p>";
   auto st = store.prepare(
       "SELECT c.op, k.check_name, c.backend, c.backend_role, sum(k.passed), count(*)"
-      " FROM checks k JOIN cases c USING (case_id) WHERE c.run_id = ?"
+      " FROM checks k JOIN cases c USING (case_id) WHERE c.case_id IN (SELECT case_id FROM temp.report_cases) AND ? > 0"
       " AND (k.check_name IN ('determinism', 'batch_invariance') OR k.check_name LIKE 'property.%')"
       " GROUP BY c.op, k.check_name, c.backend ORDER BY c.op, k.check_name, c.backend");
   st->bind(1, run_id);

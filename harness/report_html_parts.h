@@ -43,6 +43,7 @@ std::string numerics_section(Store& store, int64_t run_id);
 std::string invariance_section(Store& store, int64_t run_id);
 std::string performance_section(Store& store, int64_t run_id);
 std::string gate_section(Store& store, int64_t run_id);
-std::string provenance_section(Store& store, int64_t run_id);
+// `first`: the section heading (id="provenance") goes with the first run shown.
+std::string provenance_section(Store& store, int64_t run_id, bool first = true);
 
 } // namespace v4::harness::html

@@ -79,7 +79,7 @@ std::string performance_section(Store& store, int64_t run_id) {
       store.prepare("SELECT c.op, c.case_key, c.backend, c.backend_role, c.device, t.method, "
                     "coalesce(t.roofline, ''), t.median_s,"
                     " t.p10_s, t.q1_s, t.q3_s, t.p90_s, t.gbps, t.tflops, t.roofline_fraction, t.n"
-                    " FROM timings t JOIN cases c USING (case_id) WHERE c.run_id = ? ORDER BY "
+                    " FROM timings t JOIN cases c USING (case_id) WHERE c.case_id IN (SELECT case_id FROM temp.report_cases) AND ? > 0 ORDER BY "
                     "c.op, c.case_id, c.backend");
   st->bind(1, run_id);
   std::vector<std::pair<std::string, std::string>> order; // (op, case key) in run order

@@ -160,6 +160,41 @@ TEST(ReportHtml, WritesIndexHtmlAndReadsAVersionOneDatabase) {
   EXPECT_EQ(s.str().find("id=\"gate\""), std::string::npos);
 }
 
+// Several runs (the per-op runs of one GPU session): every op's latest case is shown, older runs'
+// cases of the same key are not, each run's provenance is listed, and the read-only database file
+// is left byte for byte as it was (the selection lives in a TEMP table).
+TEST(ReportHtml, SeveralRunsShowTheLatestCaseOfEachKey) {
+  ReportFixture fx;
+  const std::string source = fx.dir.file("r.sqlite");
+  const int64_t last = fx.last;
+  fx.store.reset(); // closes the database: the WAL is folded into the file
+  auto read_bytes = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  const std::string before = read_bytes(source);
+  auto ro = Store::open(source, Store::Mode::read_only);
+  const std::string one = html_report(*ro, last);
+  const std::string all = html_report(*ro, std::vector<int64_t>{1, 2, 3, last});
+  EXPECT_NE(all.find("runs up to " + std::to_string(last)), std::string::npos);
+  EXPECT_EQ(count(all, "<table class=\"provenance\">"), 4u);
+  EXPECT_EQ(count(all, "id=\"provenance\""), 1u);
+  // Run `last` holds every case key of runs 1-3 again: the same numerics and invariance cells.
+  EXPECT_EQ(count(all, "class=\"chart spread\""), count(one, "class=\"chart spread\""));
+  EXPECT_EQ(count(all, "<td class=\"bad\""), count(one, "<td class=\"bad\""));
+  EXPECT_THROW(tagged_runs(*ro, "no such tag"), StoreError);
+  EXPECT_EQ(tagged_runs(*ro, "<b>main</b>"), std::vector<int64_t>{1});
+  EXPECT_EQ(parse_runs(*ro, "all"), (std::vector<int64_t>{1, 2, 3, last}));
+  EXPECT_EQ(parse_runs(*ro, "3,1-2"), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_THROW(parse_runs(*ro, "2-x"), std::invalid_argument);
+  EXPECT_THROW(parse_runs(*ro, "0"), std::invalid_argument);
+  EXPECT_THROW(parse_runs(*ro, "99"), StoreError);
+  ro.reset();
+  EXPECT_EQ(read_bytes(source), before);
+}
+
 // scripts/check_html_report.sh renders this fixture in headless Chromium (every view populated:
 // CPU-only runs have no accuracy checks): it asks for a copy at $V4_REPORT_FIXTURE_DB. Without the
 // variable the test only checks that the fixture survives closing and reopening read-only.
