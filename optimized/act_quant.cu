@@ -28,15 +28,8 @@ __global__ void __launch_bounds__(kThreads) act_quant_kernel(uint2* __restrict__
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
       const int64_t v = base + u * kThreads;
-      const uint32_t w[4] = {in[u].x, in[u].y, in[u].z, in[u].w};
       float f[8];
-      float amax = 0.0f;
-#pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        f[2 * i] = dev::bf16_lo(w[i]);
-        f[2 * i + 1] = dev::bf16_hi(w[i]);
-        amax = fmaxf(amax, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
-      }
+      float amax = dev::unpack_bf16x8_amax(in[u], f);
       amax = dev::group_max<16>(amax);
       const int e = dev::pow2_scale_exponent(amax, dev::kE4m3RecipQ, dev::kE4m3Floor);
       const float inv = dev::exp2_normal(-e);  // x / s is exact: a power-of-two scaling

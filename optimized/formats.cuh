@@ -20,6 +20,18 @@ __device__ __forceinline__ float bf16_to_float(uint16_t bits) { return __uint_as
 // The two bf16 halves of a 32-bit word: element 2i in the low half (little-endian memory order).
 __device__ __forceinline__ float bf16_lo(uint32_t w) { return __uint_as_float(w << 16); }
 __device__ __forceinline__ float bf16_hi(uint32_t w) { return __uint_as_float(w & 0xFFFF0000u); }
+// The 8 bf16 values of one 16-byte vector as floats (exact), and the largest magnitude among them.
+__device__ __forceinline__ float unpack_bf16x8_amax(const uint4& in, float f[8]) {
+  const uint32_t w[4] = {in.x, in.y, in.z, in.w};
+  float amax = 0.0f;
+#pragma unroll
+  for (int i = 0; i < 4; ++i) {
+    f[2 * i] = bf16_lo(w[i]);
+    f[2 * i + 1] = bf16_hi(w[i]);
+    amax = fmaxf(amax, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
+  }
+  return amax;
+}
 
 __device__ __forceinline__ uint16_t float_to_bf16(float x) { return __bfloat16_as_ushort(__float2bfloat16_rn(x)); }
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {

@@ -23,15 +23,8 @@ __global__ void __launch_bounds__(kThreads) kv_fp8_sim_kernel(uint4* y, const ui
     uint4* yr = y + row * vectors;
     for (int v = lane; v - lane < vectors; v += 32) {
       const uint4 in = v < vectors ? xr[v] : make_uint4(0, 0, 0, 0);
-      const uint32_t w[4] = {in.x, in.y, in.z, in.w};
       float f[8];
-      float amax = 0.0f;
-#pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        f[2 * i] = dev::bf16_lo(w[i]);
-        f[2 * i + 1] = dev::bf16_hi(w[i]);
-        amax = fmaxf(amax, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
-      }
+      float amax = dev::unpack_bf16x8_amax(in, f);
       amax = dev::group_max<8>(amax);
       if (v >= vectors) continue;
       if (v >= kSimVectors) {  // RoPE dims: bit for bit
