@@ -247,7 +247,11 @@ void launch_fused(bf16* y, float* post, float* comb, const bf16* x, const float*
                   const float* scale, int64_t tokens, int64_t dim, int iters, float hc_eps, float norm_eps,
                   cudaStream_t stream) {
   const size_t smem = Layout{BM, int(dim / kCluster)}.bytes();
-  V4_CUDA_CHECK(cudaFuncSetAttribute(hc_pre_fused_kernel<BM>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+  static size_t configured = 0;  // raised once per size (a host call per launch would be timed)
+  if (smem > configured) {
+    V4_CUDA_CHECK(cudaFuncSetAttribute(hc_pre_fused_kernel<BM>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+    configured = smem;
+  }
   const int64_t tiles = (tokens + BM - 1) / BM;
   hc_pre_fused_kernel<BM><<<unsigned(tiles * kCluster), kThreads, smem, stream>>>(
       reinterpret_cast<uint4*>(y), post, comb, x, fn, base, scale, tokens, int(dim), iters, hc_eps, norm_eps);
