@@ -16,34 +16,37 @@ namespace {
 namespace cg = cooperative_groups;
 
 constexpr int kThreads = 256;
-constexpr int kDims = 64;      // dims per CTA (x 4 streams = 256 columns)
-constexpr int kChunk = 16;     // tokens per chunk
-constexpr int kEntries = 25;   // 24 mixes + the sum of squares
-constexpr int kStride = 32;    // floats per (CTA, token) in the partial scratch
-constexpr int kPerWarp = 4;    // entries per warp: w, w + 8, w + 16, w + 24 (< 25)
-constexpr int kBatch = 13;     // staged partial loads per thread: 256 x 13 >= 128 CTAs x 25
+constexpr int kDims = 64;    // dims per CTA (x 4 streams = 256 columns)
+constexpr int kChunk = 16;   // tokens per chunk
+constexpr int kEntries = 25; // 24 mixes + the sum of squares
+constexpr int kStride = 32;  // floats per (CTA, token) in the partial scratch
+constexpr int kPerWarp = 4;  // entries per warp: w, w + 8, w + 16, w + 24 (< 25)
+constexpr int kBatch = 13;   // staged partial loads per thread: 256 x 13 >= 128 CTAs x 25
 constexpr unsigned kFull = 0xFFFFFFFFu;
 
 // part: [NB][kChunk][kStride] and pre: [kChunk][4] global scratch, rewritten per chunk.
 __global__ void __launch_bounds__(kThreads)
-    hc_boundary_kernel(uint4* __restrict__ residual_out, uint4* __restrict__ y, float* __restrict__ post_next,
-                       float* __restrict__ comb_next, const uint4* __restrict__ f, const uint4* __restrict__ residual,
-                       const float* __restrict__ post, const float* __restrict__ comb, const float* __restrict__ fn,
-                       const float* __restrict__ base, const float* __restrict__ scale, float* part, float* pre_g,
-                       int64_t tokens, int dim, int iters, float hc_eps, float norm_eps) {
+    hc_boundary_kernel(uint4* __restrict__ residual_out, uint4* __restrict__ y,
+                       float* __restrict__ post_next, float* __restrict__ comb_next,
+                       const uint4* __restrict__ f, const uint4* __restrict__ residual,
+                       const float* __restrict__ post, const float* __restrict__ comb,
+                       const float* __restrict__ fn, const float* __restrict__ base,
+                       const float* __restrict__ scale, float* part, float* pre_g, int64_t tokens,
+                       int dim, int iters, float hc_eps, float norm_eps) {
   cg::grid_group grid = cg::this_grid();
-  __shared__ float4 fs4[24 * kDims];                  // fn[m, j·dim + 64b + i] at m·256 + j·64 + i
-  __shared__ __align__(16) uint32_t xs[kChunk * 4 * 32];  // X' chunk: [r][j][32 bf16x2 words]
+  __shared__ float4 fs4[24 * kDims]; // fn[m, j·dim + 64b + i] at m·256 + j·64 + i
+  __shared__ __align__(16) uint32_t xs[kChunk * 4 * 32]; // X' chunk: [r][j][32 bf16x2 words]
   __shared__ float pre_s[kChunk * 4];
-  extern __shared__ float staged[];                   // owner: [slots][NB][25]
+  extern __shared__ float staged[]; // owner: [slots][NB][25]
   const int b = blockIdx.x, nb = gridDim.x, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  const int vec = dim / 8;                            // 16-byte vectors per row of dim
+  const int vec = dim / 8; // 16-byte vectors per row of dim
   const int64_t width = 4 * int64_t(dim);
 
 #pragma unroll
   for (int k = 0; k < 24 * kDims / kThreads; ++k) {
     const int idx = threadIdx.x + k * kThreads, m = idx >> 6, j = (idx >> 4) & 3, i4 = idx & 15;
-    fs4[idx] = __ldg(reinterpret_cast<const float4*>(fn + m * width + int64_t(j) * dim + kDims * b) + i4);
+    fs4[idx] =
+        __ldg(reinterpret_cast<const float4*>(fn + m * width + int64_t(j) * dim + kDims * b) + i4);
   }
 
   for (int64_t t0 = 0; t0 < tokens; t0 += kChunk) {
@@ -56,14 +59,17 @@ __global__ void __launch_bounds__(kThreads)
       const uint4 fv = __ldcs(f + t * vec + col);
       uint4 rv[4];
 #pragma unroll
-      for (int j = 0; j < 4; ++j) rv[j] = __ldcs(residual + (t * 4 + j) * vec + col);
+      for (int j = 0; j < 4; ++j)
+        rv[j] = __ldcs(residual + (t * 4 + j) * vec + col);
       double pw[4], cw[4][4];
 #pragma unroll
-      for (int k = 0; k < 4; ++k) pw[k] = double(__ldg(post + t * 4 + k));
+      for (int k = 0; k < 4; ++k)
+        pw[k] = double(__ldg(post + t * 4 + k));
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
 #pragma unroll
-        for (int k = 0; k < 4; ++k) cw[j][k] = double(__ldg(comb + t * 16 + j * 4 + k));
+        for (int k = 0; k < 4; ++k)
+          cw[j][k] = double(__ldg(comb + t * 16 + j * 4 + k));
       }
       uint32_t o[4][4];
 #pragma unroll
@@ -82,9 +88,10 @@ __global__ void __launch_bounds__(kThreads)
           float res[2];
 #pragma unroll
           for (int e = 0; e < 2; ++e) {
-            double sum = pw[k] * fd[e];  // exact
+            double sum = pw[k] * fd[e]; // exact
 #pragma unroll
-            for (int j = 0; j < 4; ++j) sum = fma(cw[j][k], rd[j][e], sum);  // exact product, one rounding
+            for (int j = 0; j < 4; ++j)
+              sum = fma(cw[j][k], rd[j][e], sum); // exact product, one rounding
             res[e] = float(sum);
           }
           o[k][h] = dev::pack_bf16x2(res[0], res[1]);
@@ -101,7 +108,7 @@ __global__ void __launch_bounds__(kThreads)
 
     // 2. Partials of entries e = warp + 8·ee for every token of the chunk: lane l, dims 2l, 2l + 1.
     {
-      float acc[kPerWarp * kChunk];  // [ee·16 + r]
+      float acc[kPerWarp * kChunk]; // [ee·16 + r]
       const float2* fs2 = reinterpret_cast<const float2*>(fs4);
 #pragma unroll
       for (int ee = 0; ee < kPerWarp; ++ee) {
@@ -126,7 +133,8 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
       for (int k = 0; k < 2; ++k) {
         const int idx = 2 * lane + k, e = warp + 8 * (idx / kChunk), r = idx % kChunk;
-        if (e < kEntries && r < tc) part[(int64_t(b) * kChunk + r) * kStride + e] = acc[k];
+        if (e < kEntries && r < tc)
+          part[(int64_t(b) * kChunk + r) * kStride + e] = acc[k];
       }
     }
     grid.sync();
@@ -146,7 +154,8 @@ __global__ void __launch_bounds__(kThreads)
         }
 #pragma unroll
         for (int u = 0; u < kBatch; ++u) {
-          if (i0 + u * kThreads < n) staged[i0 + u * kThreads] = v[u];
+          if (i0 + u * kThreads < n)
+            staged[i0 + u * kThreads] = v[u];
         }
       }
       __syncthreads();
@@ -156,26 +165,31 @@ __global__ void __launch_bounds__(kThreads)
         float v = 0.0f;
         if (lane < kEntries) {
           v = p[lane];
-          for (int bb = 1; bb < nb; ++bb) v = __fadd_rn(v, p[bb * kEntries + lane]);
+          for (int bb = 1; bb < nb; ++bb)
+            v = __fadd_rn(v, p[bb * kEntries + lane]);
         }
         const float ss = __shfl_sync(kFull, v, 24);
         const float mu = __fmul_rn(v, dev::hc_rms_factor(double(ss), 4 * dim, norm_eps));
         const int64_t t = t0 + r;
-        const float pre = dev::hc_gates(mu, base, scale, iters, hc_eps, post_next + t * 4, comb_next + t * 16);
-        if (lane < 4) pre_g[r * 4 + lane] = pre;
+        const float pre =
+            dev::hc_gates(mu, base, scale, iters, hc_eps, post_next + t * 4, comb_next + t * 16);
+        if (lane < 4)
+          pre_g[r * 4 + lane] = pre;
       }
     }
     grid.sync();
 
     // 4. y for dims 64b .. 64b + 63.
-    if (int(threadIdx.x) < tc * 4) pre_s[threadIdx.x] = __ldcg(pre_g + threadIdx.x);
+    if (int(threadIdx.x) < tc * 4)
+      pre_s[threadIdx.x] = __ldcg(pre_g + threadIdx.x);
     __syncthreads();
     if (int(threadIdx.x) < tc * 8) {
       const int r = threadIdx.x >> 3, v = threadIdx.x & 7;
       const float p[4] = {pre_s[r * 4], pre_s[r * 4 + 1], pre_s[r * 4 + 2], pre_s[r * 4 + 3]};
       uint4 q[4];
 #pragma unroll
-      for (int j = 0; j < 4; ++j) q[j] = reinterpret_cast<const uint4*>(xs + (r * 4 + j) * 32)[v];
+      for (int j = 0; j < 4; ++j)
+        q[j] = reinterpret_cast<const uint4*>(xs + (r * 4 + j) * 32)[v];
       uint32_t out[4];
 #pragma unroll
       for (int e = 0; e < 4; ++e) {
@@ -192,13 +206,16 @@ __global__ void __launch_bounds__(kThreads)
         }
         out[e] = dev::pack_bf16x2(o[0], o[1]);
       }
-      __stcs(y + (t0 + r) * vec + int64_t(kDims / 8) * b + v, make_uint4(out[0], out[1], out[2], out[3]));
+      __stcs(y + (t0 + r) * vec + int64_t(kDims / 8) * b + v,
+             make_uint4(out[0], out[1], out[2], out[3]));
     }
-    __syncthreads();  // xs and pre_s are rewritten by the next chunk
+    __syncthreads(); // xs and pre_s are rewritten by the next chunk
   }
 }
 
-size_t staged_bytes(int nb) { return size_t((kChunk + nb - 1) / nb) * nb * kEntries * sizeof(float); }
+size_t staged_bytes(int nb) {
+  return size_t((kChunk + nb - 1) / nb) * nb * kEntries * sizeof(float);
+}
 
 // Co-residency of all NB CTAs (checked once per NB; a cooperative launch fails otherwise) and a
 // scratch buffer kept for the process: an allocation per call would be timed with the launch.
@@ -208,8 +225,10 @@ float* scratch_for(int nb) {
     int device = 0, sms = 0, per_sm = 0;
     V4_CUDA_CHECK(cudaGetDevice(&device));
     V4_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    V4_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, hc_boundary_kernel, kThreads, staged_bytes(nb)));
-    if (int64_t(per_sm) * sms < nb) throw CudaError("hc_boundary: the cooperative grid does not fit on the device");
+    V4_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, hc_boundary_kernel,
+                                                                kThreads, staged_bytes(nb)));
+    if (int64_t(per_sm) * sms < nb)
+      throw CudaError("hc_boundary: the cooperative grid does not fit on the device");
     checked[nb] = true;
   }
   static float* scratch = [] {
@@ -220,17 +239,22 @@ float* scratch_for(int nb) {
   return scratch;
 }
 
-}  // namespace
+} // namespace
 
-void hc_boundary(bf16* residual_out, bf16* y, float* post_next, float* comb_next, const bf16* f, const bf16* residual,
-                 const float* post, const float* comb, const float* fn, const float* base, const float* scale,
-                 int64_t tokens, int64_t dim, int sinkhorn_iters, float hc_eps, float norm_eps, cudaStream_t stream) {
-  if (tokens < 0 || dim <= 0) throw std::invalid_argument("hc_boundary: dim must be positive");
+void hc_boundary(bf16* residual_out, bf16* y, float* post_next, float* comb_next, const bf16* f,
+                 const bf16* residual, const float* post, const float* comb, const float* fn,
+                 const float* base, const float* scale, int64_t tokens, int64_t dim,
+                 int sinkhorn_iters, float hc_eps, float norm_eps, cudaStream_t stream) {
+  if (tokens < 0 || dim <= 0)
+    throw std::invalid_argument("hc_boundary: dim must be positive");
   if (dim % 256 != 0 || dim > 128 * kDims) {
-    throw std::invalid_argument("hc_boundary: the CUDA kernel needs dim % 256 == 0 and dim <= 8192");
+    throw std::invalid_argument(
+        "hc_boundary: the CUDA kernel needs dim % 256 == 0 and dim <= 8192");
   }
-  if (sinkhorn_iters < 1) throw std::invalid_argument("hc_boundary: sinkhorn iters must be at least 1");
-  if (tokens == 0) return;
+  if (sinkhorn_iters < 1)
+    throw std::invalid_argument("hc_boundary: sinkhorn iters must be at least 1");
+  if (tokens == 0)
+    return;
   const int nb = int(dim / kDims);
   float* part = scratch_for(nb);
   float* pre_g = part + size_t(128) * kChunk * kStride;
@@ -239,12 +263,13 @@ void hc_boundary(bf16* residual_out, bf16* y, float* post_next, float* comb_next
   auto* f4 = reinterpret_cast<const uint4*>(f);
   auto* res4 = reinterpret_cast<const uint4*>(residual);
   int d = int(dim);
-  void* args[] = {&r_out, &y4,    &post_next, &comb_next, &f4,            &res4,    &post,   &comb,
-                  &fn,    &base,  &scale,     &part,      &pre_g,         &tokens,  &d,      &sinkhorn_iters,
-                  &hc_eps, &norm_eps};
-  V4_CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(hc_boundary_kernel), dim3(unsigned(nb)),
-                                            dim3(kThreads), args, staged_bytes(nb), stream));
+  void* args[] = {&r_out, &y4,     &post_next, &comb_next,      &f4,     &res4,
+                  &post,  &comb,   &fn,        &base,           &scale,  &part,
+                  &pre_g, &tokens, &d,         &sinkhorn_iters, &hc_eps, &norm_eps};
+  V4_CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(hc_boundary_kernel),
+                                            dim3(unsigned(nb)), dim3(kThreads), args,
+                                            staged_bytes(nb), stream));
   V4_CUDA_CHECK_LAUNCH();
 }
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

@@ -12,9 +12,9 @@
 namespace v4::optimized {
 namespace {
 
-constexpr int kThreads = 256;  // one block per row
+constexpr int kThreads = 256; // one block per row
 constexpr int kWarps = kThreads / 32;
-constexpr int kUnroll = 4;     // vectors of a thread loaded before any is used
+constexpr int kUnroll = 4; // vectors of a thread loaded before any is used
 constexpr unsigned kFull = 0xFFFFFFFFu;
 
 // ---- online log-sum-exp in double --------------------------------------------------------------
@@ -27,8 +27,12 @@ struct LseW {
   double m, s, a;
 };
 
-__device__ __forceinline__ Lse lse_empty() { return {-CUDART_INF, 0.0}; }
-__device__ __forceinline__ LseW lsew_empty() { return {-CUDART_INF, 0.0, 0.0}; }
+__device__ __forceinline__ Lse lse_empty() {
+  return {-CUDART_INF, 0.0};
+}
+__device__ __forceinline__ LseW lsew_empty() {
+  return {-CUDART_INF, 0.0, 0.0};
+}
 
 // One element z. t = e^(−|z − m|) is either the new term (z <= m) or the factor that rescales the
 // old sum to the new max (z > m). On the first element m = −inf gives t = 0 and s = 1. The max
@@ -50,7 +54,8 @@ __device__ __forceinline__ void push(LseW& p, double z, double w) {
 
 // x ⊕= y: the pair with the smaller max is rescaled onto the larger one.
 __device__ __forceinline__ void merge(Lse& x, const Lse& y) {
-  if (y.s == 0.0) return;
+  if (y.s == 0.0)
+    return;
   if (x.s == 0.0) {
     x = y;
     return;
@@ -63,7 +68,8 @@ __device__ __forceinline__ void merge(Lse& x, const Lse& y) {
   }
 }
 __device__ __forceinline__ void merge(LseW& x, const LseW& y) {
-  if (y.s == 0.0) return;
+  if (y.s == 0.0)
+    return;
   if (x.s == 0.0) {
     x = y;
     return;
@@ -84,24 +90,28 @@ __device__ __forceinline__ Lse shfl_down(const Lse& p, int off) {
   return {__shfl_down_sync(kFull, p.m, off), __shfl_down_sync(kFull, p.s, off)};
 }
 __device__ __forceinline__ LseW shfl_down(const LseW& p, int off) {
-  return {__shfl_down_sync(kFull, p.m, off), __shfl_down_sync(kFull, p.s, off), __shfl_down_sync(kFull, p.a, off)};
+  return {__shfl_down_sync(kFull, p.m, off), __shfl_down_sync(kFull, p.s, off),
+          __shfl_down_sync(kFull, p.a, off)};
 }
 
 // The block's 256 partial states merged in one fixed tree: within each warp lane i takes lane
 // i + 16, i + 8, ..., i + 1 (lane 0 ends with the warp's state), then warp 0 merges the 8 warp
 // states the same way. Every thread returns the block's state.
-template <class S>
-__device__ S block_merge(S p, S* scratch /* [kWarps + 1] shared */, S empty) {
+template <class S> __device__ S block_merge(S p, S* scratch /* [kWarps + 1] shared */, S empty) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 #pragma unroll
-  for (int off = 16; off > 0; off >>= 1) merge(p, shfl_down(p, off));
-  if (lane == 0) scratch[warp] = p;
+  for (int off = 16; off > 0; off >>= 1)
+    merge(p, shfl_down(p, off));
+  if (lane == 0)
+    scratch[warp] = p;
   __syncthreads();
   if (warp == 0) {
     S q = lane < kWarps ? scratch[lane] : empty;
 #pragma unroll
-    for (int off = kWarps / 2; off > 0; off >>= 1) merge(q, shfl_down(q, off));
-    if (lane == 0) scratch[kWarps] = q;
+    for (int off = kWarps / 2; off > 0; off >>= 1)
+      merge(q, shfl_down(q, off));
+    if (lane == 0)
+      scratch[kWarps] = q;
   }
   __syncthreads();
   return scratch[kWarps];
@@ -129,10 +139,11 @@ __device__ __forceinline__ int owned(int vectors) {
   return int(threadIdx.x) < vectors ? (vectors - 1 - int(threadIdx.x)) / kThreads + 1 : 0;
 }
 
-// y: [rows, 8·vectors] (bf16 when kBf16Out, else fp32) · x: [rows, vectors] 16-byte vectors of bf16.
+// y: [rows, 8·vectors] (bf16 when kBf16Out, else fp32) · x: [rows, vectors] 16-byte vectors of
+// bf16.
 template <bool kBf16Out>
-__global__ void __launch_bounds__(kThreads) log_softmax_kernel(void* __restrict__ y, const uint4* __restrict__ x,
-                                                              int vectors) {
+__global__ void __launch_bounds__(kThreads)
+    log_softmax_kernel(void* __restrict__ y, const uint4* __restrict__ x, int vectors) {
   __shared__ Lse scratch[kWarps + 1];
   const int64_t row = blockIdx.x;
   const uint4* xr = x + row * vectors;
@@ -141,7 +152,8 @@ __global__ void __launch_bounds__(kThreads) log_softmax_kernel(void* __restrict_
   for (int k0 = 0; k0 < n; k0 += kUnroll) {
     uint4 v[kUnroll];
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) v[u] = k0 + u < n ? __ldg(xr + threadIdx.x + (k0 + u) * kThreads) : make_uint4(0, 0, 0, 0);
+    for (int u = 0; u < kUnroll; ++u)
+      v[u] = k0 + u < n ? __ldg(xr + threadIdx.x + (k0 + u) * kThreads) : make_uint4(0, 0, 0, 0);
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
       if (k0 + u < n) {
@@ -155,17 +167,19 @@ __global__ void __launch_bounds__(kThreads) log_softmax_kernel(void* __restrict_
     }
   }
   const Lse row_lse = block_merge(acc, scratch, lse_empty());
-  const double log_sum = log(row_lse.s);  // S >= 1 (the max contributes e^0): L >= 0
-  const float mf = float(row_lse.m);      // a bf16 value: exact
+  const double log_sum = log(row_lse.s); // S >= 1 (the max contributes e^0): L >= 0
+  const float mf = float(row_lse.m);     // a bf16 value: exact
   const float lh = float(log_sum), ll = float(__dsub_rn(log_sum, double(lh)));
   // Pass 2, newest vectors first.
   for (int k0 = n - 1; k0 >= 0; k0 -= kUnroll) {
     uint4 v[kUnroll];
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) v[u] = k0 - u >= 0 ? __ldcs(xr + threadIdx.x + (k0 - u) * kThreads) : make_uint4(0, 0, 0, 0);
+    for (int u = 0; u < kUnroll; ++u)
+      v[u] = k0 - u >= 0 ? __ldcs(xr + threadIdx.x + (k0 - u) * kThreads) : make_uint4(0, 0, 0, 0);
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
-      if (k0 - u < 0) continue;
+      if (k0 - u < 0)
+        continue;
       const int64_t idx = row * vectors + threadIdx.x + (k0 - u) * kThreads;
       const uint32_t w[4] = {v[u].x, v[u].y, v[u].z, v[u].w};
       float out[8];
@@ -187,11 +201,13 @@ __global__ void __launch_bounds__(kThreads) log_softmax_kernel(void* __restrict_
   }
 }
 
-// ---- reverse KL -----------------------------------------------------------------------------------
-// kl: [rows] · grad: [rows, 4·vectors] or null · student, teacher: [rows, vectors] float4.
-__global__ void __launch_bounds__(kThreads) opd_kl_kernel(float* __restrict__ kl, float* __restrict__ grad,
-                                                         const float4* __restrict__ student,
-                                                         const float4* __restrict__ teacher, int vectors) {
+// ---- reverse KL
+// ----------------------------------------------------------------------------------- kl: [rows] ·
+// grad: [rows, 4·vectors] or null · student, teacher: [rows, vectors] float4.
+__global__ void __launch_bounds__(kThreads)
+    opd_kl_kernel(float* __restrict__ kl, float* __restrict__ grad,
+                  const float4* __restrict__ student, const float4* __restrict__ teacher,
+                  int vectors) {
   __shared__ LseW s_scratch[kWarps + 1];
   __shared__ Lse t_scratch[kWarps + 1];
   const int64_t row = blockIdx.x;
@@ -211,8 +227,10 @@ __global__ void __launch_bounds__(kThreads) opd_kl_kernel(float* __restrict__ kl
     }
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
-      if (k0 + u >= n) continue;
-      const float za[4] = {a[u].x, a[u].y, a[u].z, a[u].w}, zb[4] = {b[u].x, b[u].y, b[u].z, b[u].w};
+      if (k0 + u >= n)
+        continue;
+      const float za[4] = {a[u].x, a[u].y, a[u].z, a[u].w},
+                  zb[4] = {b[u].x, b[u].y, b[u].z, b[u].w};
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
         const double z = za[j], ze = zb[j];
@@ -227,10 +245,12 @@ __global__ void __launch_bounds__(kThreads) opd_kl_kernel(float* __restrict__ kl
   // d_v = (z_v − z_Ev) − C; KL = Σ p_v d_v = a/S_s − C because Σ p_v = 1.
   const double c = __dadd_rn(__dsub_rn(s_row.m, t_row.m), __dsub_rn(ls, lt));
   double kl_row = __dsub_rn(__ddiv_rn(s_row.a, s_row.s), c);
-  kl_row = kl_row > 0.0 ? kl_row : 0.0;  // below 0 only by rounding (KL >= 0); also maps −0 to +0
-  if (threadIdx.x == 0) kl[row] = float(kl_row);
-  if (grad == nullptr) return;
-  const double e = __dadd_rn(c, kl_row);  // grad_v = p_v·((z_v − z_Ev) − (C + KL))
+  kl_row = kl_row > 0.0 ? kl_row : 0.0; // below 0 only by rounding (KL >= 0); also maps −0 to +0
+  if (threadIdx.x == 0)
+    kl[row] = float(kl_row);
+  if (grad == nullptr)
+    return;
+  const double e = __dadd_rn(c, kl_row); // grad_v = p_v·((z_v − z_Ev) − (C + KL))
   const double ms = s_row.m;
   float4* gr = reinterpret_cast<float4*>(grad) + row * vectors;
   for (int k0 = n - 1; k0 >= 0; k0 -= kUnroll) {
@@ -244,8 +264,10 @@ __global__ void __launch_bounds__(kThreads) opd_kl_kernel(float* __restrict__ kl
     }
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
-      if (k0 - u < 0) continue;
-      const float za[4] = {a[u].x, a[u].y, a[u].z, a[u].w}, zb[4] = {b[u].x, b[u].y, b[u].z, b[u].w};
+      if (k0 - u < 0)
+        continue;
+      const float za[4] = {a[u].x, a[u].y, a[u].z, a[u].w},
+                  zb[4] = {b[u].x, b[u].y, b[u].z, b[u].w};
       float g[4];
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
@@ -259,24 +281,27 @@ __global__ void __launch_bounds__(kThreads) opd_kl_kernel(float* __restrict__ kl
 }
 
 void check_shape(const char* name, int64_t rows, int64_t vocab, int lanes) {
-  if (rows < 0 || vocab <= 0) throw std::invalid_argument(std::string(name) + ": rows must be >= 0 and vocab positive");
+  if (rows < 0 || vocab <= 0)
+    throw std::invalid_argument(std::string(name) + ": rows must be >= 0 and vocab positive");
   if (vocab % lanes != 0) {
-    throw std::invalid_argument(std::string(name) + ": the CUDA kernel needs vocab % " + std::to_string(lanes) +
-                                " == 0");
+    throw std::invalid_argument(std::string(name) + ": the CUDA kernel needs vocab % " +
+                                std::to_string(lanes) + " == 0");
   }
-  if (rows > 0x7FFFFFFF || vocab / lanes > 0x7FFFFFFF / 2) throw std::invalid_argument(std::string(name) + ": too large");
+  if (rows > 0x7FFFFFFF || vocab / lanes > 0x7FFFFFFF / 2)
+    throw std::invalid_argument(std::string(name) + ": too large");
 }
 
 template <bool kBf16Out>
 void launch_log_softmax(void* y, const bf16* x, int64_t rows, int64_t vocab, cudaStream_t stream) {
   check_shape("log_softmax", rows, vocab, 8);
-  if (rows == 0) return;
-  log_softmax_kernel<kBf16Out><<<unsigned(rows), kThreads, 0, stream>>>(y, reinterpret_cast<const uint4*>(x),
-                                                                        int(vocab / 8));
+  if (rows == 0)
+    return;
+  log_softmax_kernel<kBf16Out><<<unsigned(rows), kThreads, 0, stream>>>(
+      y, reinterpret_cast<const uint4*>(x), int(vocab / 8));
   V4_CUDA_CHECK_LAUNCH();
 }
 
-}  // namespace
+} // namespace
 
 void log_softmax(bf16* y, const bf16* x, int64_t rows, int64_t vocab, cudaStream_t stream) {
   launch_log_softmax<true>(y, x, rows, vocab, stream);
@@ -286,13 +311,15 @@ void log_softmax(float* y, const bf16* x, int64_t rows, int64_t vocab, cudaStrea
   launch_log_softmax<false>(y, x, rows, vocab, stream);
 }
 
-void opd_kl(float* kl, float* grad, const float* student, const float* teacher, int64_t rows, int64_t vocab,
-            cudaStream_t stream) {
+void opd_kl(float* kl, float* grad, const float* student, const float* teacher, int64_t rows,
+            int64_t vocab, cudaStream_t stream) {
   check_shape("opd_kl", rows, vocab, 4);
-  if (rows == 0) return;
-  opd_kl_kernel<<<unsigned(rows), kThreads, 0, stream>>>(kl, grad, reinterpret_cast<const float4*>(student),
-                                                         reinterpret_cast<const float4*>(teacher), int(vocab / 4));
+  if (rows == 0)
+    return;
+  opd_kl_kernel<<<unsigned(rows), kThreads, 0, stream>>>(
+      kl, grad, reinterpret_cast<const float4*>(student), reinterpret_cast<const float4*>(teacher),
+      int(vocab / 4));
   V4_CUDA_CHECK_LAUNCH();
 }
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

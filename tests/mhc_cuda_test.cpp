@@ -43,19 +43,21 @@ TEST(HcHeadCuda, WithinBudgetDeterministicInvariant) {
 
 TEST(HcBoundaryCuda, DecodeWithinBudgetDeterministic) {
   V4_REQUIRE_GPU();
-  for (int64_t t : {1, 16}) expect_cuda_checks("mhc_boundary", boundary_case(t, 7168, 75), "cuda", false);
+  for (int64_t t : {1, 16})
+    expect_cuda_checks("mhc_boundary", boundary_case(t, 7168, 75), "cuda", false);
 }
 
 TEST(HcBoundaryCuda, ChunksBatchInvariant) {
   V4_REQUIRE_GPU();
-  expect_cuda_checks("mhc_boundary", boundary_case(20, 4096, 77));  // two chunks
-  expect_cuda_checks("mhc_boundary", boundary_case(3, 256, 78));    // 4 CTAs, 4 tokens owned by each
+  expect_cuda_checks("mhc_boundary", boundary_case(20, 4096, 77)); // two chunks
+  expect_cuda_checks("mhc_boundary", boundary_case(3, 256, 78));   // 4 CTAs, 4 tokens owned by each
 }
 
 TEST(HcBoundaryCuda, TwoPassDecodeWithinBudgetDeterministic) {
   V4_REQUIRE_GPU();
-  for (int64_t t : {1, 16}) expect_cuda_checks("mhc_boundary", boundary_case(t, 7168, 75), "cuda_two_pass", false);
+  for (int64_t t : {1, 16})
+    expect_cuda_checks("mhc_boundary", boundary_case(t, 7168, 75), "cuda_two_pass", false);
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -39,7 +39,8 @@ TEST(LogSoftmaxCuda, WithinDerivedOneUlp) {
     const Case c = ls_case(2, kV4Vocab, out, 84 + uint64_t(out));
     const TensorMap in = op.make_inputs(c);
     const CompareResult r =
-        compare_tensors(b->run(c, in).at("y"), op.reference().run(c, in).at("y"), ComparePolicy::ulps(1, "derived"));
+        compare_tensors(b->run(c, in).at("y"), op.reference().run(c, in).at("y"),
+                        ComparePolicy::ulps(1, "derived"));
     EXPECT_TRUE(r.passed) << c.key() << ": " << r.summary();
     std::printf("  %s: max %g ulp (derived bound 1)\n", c.key().c_str(), r.max_ulp);
   }
@@ -59,12 +60,14 @@ TEST(OpdKlCuda, IdenticalRowsGiveExactZeros) {
   const Case c = kl_case(2, kV4Vocab, 1, 87);
   const TensorMap out = b->run(c, op.make_inputs(c));
   const Tensor &kl = out.at("kl"), &grad = out.at("grad");
-  for (int64_t r = 0; r < kl.numel(); ++r) EXPECT_EQ(kl.data<float>()[r], 0.0f) << "row " << r;
+  for (int64_t r = 0; r < kl.numel(); ++r)
+    EXPECT_EQ(kl.data<float>()[r], 0.0f) << "row " << r;
   int64_t nonzero = 0;
-  for (int64_t i = 0; i < grad.numel(); ++i) nonzero += grad.data<float>()[i] != 0.0f;
+  for (int64_t i = 0; i < grad.numel(); ++i)
+    nonzero += grad.data<float>()[i] != 0.0f;
   EXPECT_EQ(nonzero, 0) << "gradient elements not exactly 0";
   expect_cuda_checks("opd_kl", c, "cuda", false);
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

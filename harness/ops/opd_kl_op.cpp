@@ -115,9 +115,10 @@ OpSpec make_opd_kl_op() {
   op.outputs = {
       {"kl", ComparePolicy::ulps(64, "fp32 log-softmax and a V-term fp32 sum: sqrt(V) u typical; "
                                      "cancellation in KL for near-identical rows")},
-      {"grad", ComparePolicy::ulps_floor(16, kGradFloor,
-                                         "p (d - KL): both sides' double d - KL within (6 + KL) 4.4e-13 "
-                                         "(probabilistic, V-term sums); 2^-15 floor, KL <= 32")}};
+      {"grad",
+       ComparePolicy::ulps_floor(16, kGradFloor,
+                                 "p (d - KL): both sides' double d - KL within (6 + KL) 4.4e-13 "
+                                 "(probabilistic, V-term sums); 2^-15 floor, KL <= 32")}};
   op.properties = {{"kl_invariants", kl_invariants}};
   op.cost = [](const Case& c) {
     const double n = double(c.i64("rows")) * double(c.i64("vocab"));

@@ -9,7 +9,8 @@ namespace {
 
 Backend log_softmax_backend() {
   CudaBackendSpec s;
-  s.description = "block of 256 per row, online double log-sum-exp, fp32 double-float output (optimized/opd_kl.cu)";
+  s.description = "block of 256 per row, online double log-sum-exp, fp32 double-float output "
+                  "(optimized/opd_kl.cu)";
   s.launch = [](const Case& c, DeviceArgs& a, cudaStream_t st) {
     const int64_t rows = c.i64("rows"), vocab = c.i64("vocab");
     if (c.i64("out") == 1) {
@@ -24,17 +25,18 @@ Backend log_softmax_backend() {
 
 Backend opd_kl_backend() {
   CudaBackendSpec s;
-  s.description = "block of 256 per row, online double sums, KL = a/S - C, gradient pass (optimized/opd_kl.cu)";
+  s.description =
+      "block of 256 per row, online double sums, KL = a/S - C, gradient pass (optimized/opd_kl.cu)";
   s.launch = [](const Case& c, DeviceArgs& a, cudaStream_t st) {
     const int64_t rows = c.i64("rows"), vocab = c.i64("vocab");
-    optimized::opd_kl(a.out<float>("kl", {rows}), a.out<float>("grad", {rows, vocab}), a.in<float>("student"),
-                      a.in<float>("teacher"), rows, vocab, st);
+    optimized::opd_kl(a.out<float>("kl", {rows}), a.out<float>("grad", {rows, vocab}),
+                      a.in<float>("student"), a.in<float>("teacher"), rows, vocab, st);
   };
   s.dispatch_path = [](const Case&, int64_t) { return std::string("block of 256 per row"); };
   return make_cuda_backend(std::move(s));
 }
 
-}  // namespace
+} // namespace
 V4_REGISTER_BACKEND("log_softmax", log_softmax_backend);
 V4_REGISTER_BACKEND("opd_kl", opd_kl_backend);
-}  // namespace v4::harness::cuda
+} // namespace v4::harness::cuda
