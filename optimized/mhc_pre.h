@@ -14,12 +14,14 @@
 //   chain (7u·Σ|X_j|, budgeted). Budgets: harness/ops/mhc_policies.h.
 //   Napkin math, Flash T = 8192, d = 4096: 336 MB minimal (read X 8d, write y 2d per token),
 //   floor 78 us. fp32 work 96·d FMA per token = 3.2 GFMA: 96 us at the 33.4 TFMA/s of the CUDA
-//   cores, ~125 us at the ~78 % FFMA issue share of the inner loop (per lane and 64-column step:
+//   cores, ~130 us at the ~75 % FFMA issue share of the inner loop (per lane and 64-column step:
 //   12·BM FFMA, BM LDS, 2·BM bf16 unpacks, 6 LDG). fn (96·d·4 B = 1.5 MB) is re-read from L2 by
-//   every tile: 24·d B per token = 805 MB at ~5.5-7 TB/s of L2, ~120-145 us. Expect 140-170 us
-//   (vs 474 us for the two-pass version); Pro T = 4096, d = 7168 (BM 14): 2.8 GFMA, 805 MB of L2,
-//   expect 130-160 us (vs 464). Reaching the 100 us target needs tensor cores, whose fp32
-//   accumulation (truncating) is outside the budget's error model.
+//   every 14-token tile: 27·d B per token = 920 MB at ~5.5-7 TB/s of L2, ~130-170 us, overlapped
+//   with the FMAs; the per-tile Sinkhorn (~2.4 us on one warp) overlaps with the SM's other CTA.
+//   Expect 150-180 us (vs 474 us for the two-pass version); Pro T = 4096, d = 7168: 2.8 GFMA,
+//   805 MB of L2, expect 140-170 us (vs 464). Reaching the 100 us target needs tensor cores, whose
+//   fp32 accumulation (truncating) is outside the budget's error model.
+//   Resources: 128 registers (BM = 14), ~105 KB shared memory at d = 7168: 2 CTAs per SM.
 // hc_pre_two_pass (two launches, optimized/mhc_pre.cu): kept for comparison (backend
 //   `cuda_two_pass`).
 //  1. mix partials: grid (token tiles, S = 4d/1024 chunks). The block stages fn[:, chunk] (96 KB)
