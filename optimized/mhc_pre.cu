@@ -5,6 +5,7 @@
 
 #include "optimized/cuda_runtime.h"
 #include "optimized/formats.cuh"
+#include "optimized/mhc_common.cuh"
 
 namespace v4::optimized {
 namespace {
@@ -135,34 +136,7 @@ __global__ void __launch_bounds__(kMixThreads) hc_mix_partial_kernel(double* __r
   }
 }
 
-// ---- 2. finish ----------------------------------------------------------------------------------
-__device__ __forceinline__ float sigmoid_fp32(float z) { return float(1.0 / (1.0 + exp(-double(z)))); }
-
-// Sum of the four values held by lanes first, first + stride, ... in that order, in double.
-__device__ __forceinline__ double sum4(float v, int first, int stride) {
-  double s = double(__shfl_sync(0xFFFFFFFFu, v, first));
-  s += double(__shfl_sync(0xFFFFFFFFu, v, first + stride));
-  s += double(__shfl_sync(0xFFFFFFFFu, v, first + 2 * stride));
-  s += double(__shfl_sync(0xFFFFFFFFu, v, first + 3 * stride));
-  return s;
-}
-
-// Sinkhorn of reference/mhc_sinkhorn.cpp on a 4x4 matrix held one entry per lane (lane & 15 =
-// 4j + k); all 32 lanes run it (lanes 16..31 mirror 0..15).
-__device__ float sinkhorn_lane(float a, int iters, float eps) {
-  const int l = threadIdx.x & 15, row = l >> 2, col = l & 3;
-  float rmax = __shfl_sync(0xFFFFFFFFu, a, 4 * row);
-  for (int c = 1; c < 4; ++c) rmax = fmaxf(rmax, __shfl_sync(0xFFFFFFFFu, a, 4 * row + c));
-  const float e = float(exp(double(__fsub_rn(a, rmax))));
-  float m = __fadd_rn(__fdiv_rn(e, float(sum4(e, 4 * row, 1))), eps);
-  m = __fdiv_rn(m, __fadd_rn(float(sum4(m, col, 4)), eps));
-  for (int it = 1; it < iters; ++it) {
-    m = __fdiv_rn(m, __fadd_rn(float(sum4(m, 4 * row, 1)), eps));
-    m = __fdiv_rn(m, __fadd_rn(float(sum4(m, col, 4)), eps));
-  }
-  return m;
-}
-
+// ---- 2. finish (gates and Sinkhorn: optimized/mhc_common.cuh) ---------------------------------
 // y: [T, d] bf16 · post: [T, 4] · comb: [T, 16] (NMIX == 24) · x: [T, 4, d] bf16 ·
 // part_dot: [S, T, NMIX] · part_ss: [S, T] · base: [NMIX] · scale: [3] or [1].
 template <int NMIX>
@@ -195,15 +169,15 @@ __global__ void __launch_bounds__(kFinishThreads) hc_finish_kernel(uint4* __rest
     const float mu = __fmul_rn(float(dot), inv);
     if constexpr (NMIX == 24) {
       const float z = __fadd_rn(__fmul_rn(mu, scale[lane < 4 ? 0 : 1]), base[lane < 8 ? lane : 0]);
-      const float g = sigmoid_fp32(z);
+      const float g = dev::hc_sigmoid(z);
       if (lane < 4) s_pre[lane] = __fadd_rn(g, hc_eps);
       if (lane >= 4 && lane < 8 && dc == 0) post[t * 4 + lane - 4] = 2.0f * g;
       const float mu_c = __shfl_sync(0xFFFFFFFFu, mu, 8 + (lane & 15));
       const float a = __fadd_rn(__fmul_rn(mu_c, scale[2]), base[8 + (lane & 15)]);
-      const float m = sinkhorn_lane(a, iters, hc_eps);
+      const float m = dev::hc_sinkhorn_lane(a, iters, hc_eps);
       if (lane < 16 && dc == 0) comb[t * 16 + lane] = m;
     } else {
-      if (lane < 4) s_pre[lane] = __fadd_rn(sigmoid_fp32(__fadd_rn(__fmul_rn(mu, scale[0]), base[lane])), hc_eps);
+      if (lane < 4) s_pre[lane] = __fadd_rn(dev::hc_sigmoid(__fadd_rn(__fmul_rn(mu, scale[0]), base[lane])), hc_eps);
     }
   }
   __syncthreads();
@@ -297,9 +271,9 @@ void hc_mix_finish(int n_mix, bf16* y, float* post, float* comb, const bf16* x, 
 }
 }  // namespace detail
 
-void hc_pre(bf16* y, float* post, float* comb, const bf16* x, const float* fn, const float* base,
-            const float* scale, int64_t tokens, int64_t dim, int sinkhorn_iters, float hc_eps, float norm_eps,
-            cudaStream_t stream) {
+void hc_pre_two_pass(bf16* y, float* post, float* comb, const bf16* x, const float* fn, const float* base,
+                     const float* scale, int64_t tokens, int64_t dim, int sinkhorn_iters, float hc_eps,
+                     float norm_eps, cudaStream_t stream) {
   detail::hc_mix_finish(24, y, post, comb, x, fn, base, scale, tokens, dim, sinkhorn_iters, hc_eps, norm_eps, stream);
 }
 

@@ -44,7 +44,7 @@ step() {
 
 # Ops of the main job, in two halves so that each half fits one device call (the GPU machine's
 # 10-minute limit): every op is its own harness run, so one op running out of time loses only itself.
-ops_a="act_quant rms_norm rms_norm_head kv_fp8_sim bf16_encode e4m3_encode e2m1_encode fp4_act_quant fp4_act_quant_sim"
+ops_a="act_quant rms_norm rms_norm_head kv_fp8_sim bf16_encode e4m3_encode e2m1_encode fp4_act_quant fp4_act_quant_sim log_softmax opd_kl"
 ops_b="fp4_weight_quant fp4_to_fp8 mhc_post mhc_pre mhc_head mhc_boundary"
 case "$mode" in
   smoke) suite=default; ops="$ops_a $ops_b"; rest=1; step_arg=4099 ;;
@@ -62,6 +62,7 @@ ops=${OPS:-$ops}  # OPS="..." runs a subset (e.g. what an interrupted call did n
 for op in $ops; do
   backends="--backend cuda"
   [ "$op" = rms_norm ] && backends="$backends --backend cuda_split_control"  # the GPU negative control
+  case "$op" in mhc_pre | mhc_boundary) backends="$backends --backend cuda_two_pass" ;; esac  # the earlier kernels
   step "harness:$op" "${OP_LIMIT:-200}" "$B/bin/v4harness" run --suite "$suite" --op "$op" $backends \
     --db "$DB" --tag "gpu-$mode" --no-progress
 done

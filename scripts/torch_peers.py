@@ -86,8 +86,48 @@ def peers(torch):
                         + torch.einsum("tjk,tjd->tkd", comb, res.float())).to(torch.bfloat16), \
             "post*f + einsum(comb^T, X) in fp32, .to(bf16), as the model"
 
+    def log_softmax(p):
+        x = (torch.randn(p["rows"], p["vocab"], device="cuda") * 3).to(torch.bfloat16)
+        if p["out"] == 1:
+            return lambda: torch.log_softmax(x, dim=-1, dtype=torch.float32), \
+                "torch.log_softmax(x_bf16, -1, dtype=float32)"
+        return lambda: torch.log_softmax(x, dim=-1), "torch.log_softmax(x_bf16, -1) (bf16 out)"
+
+    def opd_kl(p):
+        zs = torch.randn(p["rows"], p["vocab"], device="cuda") * 3
+        zt = torch.randn(p["rows"], p["vocab"], device="cuda") * 3
+
+        def run():
+            lp, lq = torch.log_softmax(zs, -1), torch.log_softmax(zt, -1)
+            prob, d = lp.exp(), lp - lq
+            kl = (prob * d).sum(-1)
+            return kl, prob * (d - kl.unsqueeze(-1))
+        return run, "fp32: lp, lq = log_softmax; KL = sum p (lp - lq); grad = p ((lp - lq) - KL)"
+
+    def moe_gate(p):
+        t, d, e, k = p["tokens"], p["dim"], p["experts"], p["k"]
+        route_scale = p.get("route_scale_x10", 15) / 10.0
+        x = torch.randn(t, d, device="cuda").to(torch.bfloat16)
+        w = (torch.randn(e, d, device="cuda") / d ** 0.5).to(torch.bfloat16)
+        bias = torch.randn(e, device="cuda") * 0.1
+        ids = torch.randint(0, 4096, (t,), device="cuda")
+        tid2eid = torch.stack([torch.randperm(e, device="cuda")[:k] for _ in range(4096)])
+
+        def run():
+            scores = F.softplus(F.linear(x.float(), w.float())).sqrt()
+            if p.get("hash", 0):
+                indices = tid2eid[ids]
+            else:
+                indices = (scores + bias).topk(k, dim=-1)[1]
+            weights = scores.gather(1, indices)
+            return weights / weights.sum(dim=-1, keepdim=True) * route_scale, indices
+        return run, ("sqrt(softplus(x.float() @ W.float().T)), " +
+                     ("tid2eid[ids]" if p.get("hash", 0) else "(scores + bias).topk(k)") +
+                     ", gather, renormalize x route_scale, as the model")
+
     return {"rms_norm": rms_norm, "rms_norm_head": rms_norm_head, "act_quant": act_quant, "kv_fp8_sim": kv_fp8_sim,
-            "bf16_encode": bf16_encode, "e4m3_encode": e4m3_encode, "mhc_post": mhc_post}
+            "bf16_encode": bf16_encode, "e4m3_encode": e4m3_encode, "mhc_post": mhc_post,
+            "log_softmax": log_softmax, "opd_kl": opd_kl, "moe_gate": moe_gate}
 
 
 def main():

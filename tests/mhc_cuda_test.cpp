@@ -1,12 +1,21 @@
-// mHC on the GPU: hc_post bitwise; hc_pre, hc_head and the decode boundary within the budgets
-// derived in harness/ops/mhc_policies.h; all deterministic over 20 reruns and batch invariant on both
-// sides of the mix-tile threshold (64 tokens).
+// mHC on the GPU: hc_post bitwise; hc_pre (fused cluster kernel `cuda` and the earlier two-pass
+// `cuda_two_pass`), hc_head and the decode boundary (one cooperative launch `cuda`, three launches
+// `cuda_two_pass`) within the budgets derived in harness/ops/mhc_policies.h; all deterministic over
+// 20 reruns and batch invariant (the sweep covers 1..4097 tokens and both sides of each declared
+// threshold: the two-pass tile switch at 64 tokens, the boundary's 16-token chunks).
 #include "tests/cuda_test_util.h"
 
 namespace v4::harness {
 namespace {
 
 using testing::expect_cuda_checks;
+
+Case pre_case(int64_t tokens, int64_t dim, uint64_t seed) {
+  return make_case("mhc_pre", {{"tokens", tokens}, {"dim", dim}, {"iters", 20}}, seed);
+}
+Case boundary_case(int64_t tokens, int64_t dim, uint64_t seed) {
+  return make_case("mhc_boundary", {{"tokens", tokens}, {"dim", dim}, {"iters", 20}}, seed);
+}
 
 TEST(HcPostCuda, BitwiseDeterministicInvariant) {
   V4_REQUIRE_GPU();
@@ -15,8 +24,16 @@ TEST(HcPostCuda, BitwiseDeterministicInvariant) {
 
 TEST(HcPreCuda, WithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
-  expect_cuda_checks("mhc_pre", make_case("mhc_pre", {{"tokens", 100}, {"dim", 4096}, {"iters", 20}}, 72));
-  expect_cuda_checks("mhc_pre", make_case("mhc_pre", {{"tokens", 5}, {"dim", 7168}, {"iters", 20}}, 73), "cuda", false);
+  expect_cuda_checks("mhc_pre", pre_case(100, 4096, 72));
+  expect_cuda_checks("mhc_pre", pre_case(5, 7168, 73), "cuda", false);
+  // dim 256: 32 dims per CTA, less than one 64-column step (half the lanes masked).
+  expect_cuda_checks("mhc_pre", pre_case(37, 256, 76));
+}
+
+TEST(HcPreCuda, TwoPassWithinBudgetDeterministicInvariant) {
+  V4_REQUIRE_GPU();
+  expect_cuda_checks("mhc_pre", pre_case(100, 4096, 72), "cuda_two_pass");
+  expect_cuda_checks("mhc_pre", pre_case(5, 7168, 73), "cuda_two_pass", false);
 }
 
 TEST(HcHeadCuda, WithinBudgetDeterministicInvariant) {
@@ -26,10 +43,21 @@ TEST(HcHeadCuda, WithinBudgetDeterministicInvariant) {
 
 TEST(HcBoundaryCuda, DecodeWithinBudgetDeterministic) {
   V4_REQUIRE_GPU();
-  for (int64_t t : {1, 16}) {
-    expect_cuda_checks("mhc_boundary", make_case("mhc_boundary", {{"tokens", t}, {"dim", 7168}, {"iters", 20}}, 75), "cuda", false);
-  }
+  for (int64_t t : {1, 16})
+    expect_cuda_checks("mhc_boundary", boundary_case(t, 7168, 75), "cuda", false);
 }
 
-}  // namespace
-}  // namespace v4::harness
+TEST(HcBoundaryCuda, ChunksBatchInvariant) {
+  V4_REQUIRE_GPU();
+  expect_cuda_checks("mhc_boundary", boundary_case(20, 4096, 77)); // two chunks
+  expect_cuda_checks("mhc_boundary", boundary_case(3, 256, 78));   // 4 CTAs, 4 tokens owned by each
+}
+
+TEST(HcBoundaryCuda, TwoPassDecodeWithinBudgetDeterministic) {
+  V4_REQUIRE_GPU();
+  for (int64_t t : {1, 16})
+    expect_cuda_checks("mhc_boundary", boundary_case(t, 7168, 75), "cuda_two_pass", false);
+}
+
+} // namespace
+} // namespace v4::harness

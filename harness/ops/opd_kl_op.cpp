@@ -84,11 +84,25 @@ std::vector<Case> kl_cases(Suite suite) {
     return {mk(3, 1000, 0), mk(2, 1000, 1)};
   case Suite::standard:
     return {mk(8, reference::kV4Vocab, 0), mk(2, reference::kV4Vocab, 1)};
-  case Suite::full:
-    return {mk(64, reference::kV4Vocab, 0)};
+  case Suite::full: // 256 rows: 397 MB at 12 B/element (>= 256 MB, a micro-batch slice)
+    return {mk(256, reference::kV4Vocab, 0)};
   }
   return {};
 }
+
+// grad_v = p_v (d_v - KL) cancels where d_v ~ KL, so no bound relative to grad alone exists: both
+// sides form d_v - KL in double, and its absolute error comes from the V-term sums behind L_s, L_t
+// and KL. With the probabilistic bound of Higham and Mary (lambda = 10, as mhc_budgets.h) a
+// sequential V-term sum of positive terms is off by <= lambda 2^-53 sqrt(V) = 4.0e-13 relatively
+// at V = 129280, so |dL| <= 4.0e-13 per log-sum; the reference's KL moves by that times KL plus
+// 2 (|dL_s| + |dL_t|) through d (sum |q - p| <= 2); the CUDA kernel's chains are 506 terms (10%
+// more in total). So |d(d - KL)| <= delta = (6 + KL) 4.4e-13 <= 1.7e-11 for KL <= 32 (the
+// registered N(0, 3^2) logits give KL ~ 9). |d grad| <= p delta + one rounding each side, p <= 1:
+// at |grad| >= F = 2^-15, |d - KL| >= F and delta / (F 2^-24) < 9.3 ulps; below F, in ulps of F
+// (2^-38): delta 2^38 < 4.7. Both + 1 ulp of rounding: within 16. (A pure ULP budget fails near
+// d_v = KL: at the reference's typical KL error, ~2e-13, about 5e-8 per element, so ~5 % of the
+// standard runs and most runs of the 33 M-element full case.)
+constexpr double kGradFloor = 0x1p-15;
 
 OpSpec make_opd_kl_op() {
   OpSpec op;
@@ -102,7 +116,10 @@ OpSpec make_opd_kl_op() {
   op.outputs = {
       {"kl", ComparePolicy::ulps(64, "fp32 log-softmax and a V-term fp32 sum: sqrt(V) u typical; "
                                      "cancellation in KL for near-identical rows")},
-      {"grad", ComparePolicy::ulps(16, "p (d - KL): exp of an fp32 log-prob and one difference")}};
+      {"grad",
+       ComparePolicy::ulps_floor(16, kGradFloor,
+                                 "p (d - KL): both sides' double d - KL within (6 + KL) 4.4e-13 "
+                                 "(probabilistic, V-term sums); 2^-15 floor, KL <= 32")}};
   op.properties = {{"kl_invariants", kl_invariants}};
   op.cost = [](const Case& c) {
     const double n = double(c.i64("rows")) * double(c.i64("vocab"));
@@ -178,8 +195,8 @@ OpSpec make_log_softmax_op() {
       return {mk(3, 1000, 0), mk(3, 1000, 1)};
     case Suite::standard:
       return {mk(16, reference::kV4Vocab, 0), mk(16, reference::kV4Vocab, 1)};
-    case Suite::full:
-      return {mk(256, reference::kV4Vocab, 0), mk(64, reference::kV4Vocab, 1)};
+    case Suite::full: // 530 MB (bf16 out, 4 B/element) and 397 MB (fp32 out, 6 B/element)
+      return {mk(1024, reference::kV4Vocab, 0), mk(512, reference::kV4Vocab, 1)};
     }
     return {};
   };

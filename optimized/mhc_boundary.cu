@@ -1,0 +1,275 @@
+#include "optimized/mhc_boundary.h"
+
+#include <cooperative_groups.h>
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+
+#include "optimized/cuda_runtime.h"
+#include "optimized/formats.cuh"
+#include "optimized/mhc_common.cuh"
+
+namespace v4::optimized {
+namespace {
+
+namespace cg = cooperative_groups;
+
+constexpr int kThreads = 256;
+constexpr int kDims = 64;    // dims per CTA (x 4 streams = 256 columns)
+constexpr int kChunk = 16;   // tokens per chunk
+constexpr int kEntries = 25; // 24 mixes + the sum of squares
+constexpr int kStride = 32;  // floats per (CTA, token) in the partial scratch
+constexpr int kPerWarp = 4;  // entries per warp: w, w + 8, w + 16, w + 24 (< 25)
+constexpr int kBatch = 13;   // staged partial loads per thread: 256 x 13 >= 128 CTAs x 25
+constexpr unsigned kFull = 0xFFFFFFFFu;
+
+// part: [NB][kChunk][kStride] and pre: [kChunk][4] global scratch, rewritten per chunk.
+__global__ void __launch_bounds__(kThreads)
+    hc_boundary_kernel(uint4* __restrict__ residual_out, uint4* __restrict__ y,
+                       float* __restrict__ post_next, float* __restrict__ comb_next,
+                       const uint4* __restrict__ f, const uint4* __restrict__ residual,
+                       const float* __restrict__ post, const float* __restrict__ comb,
+                       const float* __restrict__ fn, const float* __restrict__ base,
+                       const float* __restrict__ scale, float* part, float* pre_g, int64_t tokens,
+                       int dim, int iters, float hc_eps, float norm_eps) {
+  cg::grid_group grid = cg::this_grid();
+  __shared__ float4 fs4[24 * kDims]; // fn[m, j·dim + 64b + i] at m·256 + j·64 + i
+  __shared__ __align__(16) uint32_t xs[kChunk * 4 * 32]; // X' chunk: [r][j][32 bf16x2 words]
+  __shared__ float pre_s[kChunk * 4];
+  extern __shared__ float staged[]; // owner: [slots][NB][25]
+  const int b = blockIdx.x, nb = gridDim.x, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int vec = dim / 8; // 16-byte vectors per row of dim
+  const int64_t width = 4 * int64_t(dim);
+
+#pragma unroll
+  for (int k = 0; k < 24 * kDims / kThreads; ++k) {
+    const int idx = threadIdx.x + k * kThreads, m = idx >> 6, j = (idx >> 4) & 3, i4 = idx & 15;
+    fs4[idx] =
+        __ldg(reinterpret_cast<const float4*>(fn + m * width + int64_t(j) * dim + kDims * b) + i4);
+  }
+
+  for (int64_t t0 = 0; t0 < tokens; t0 += kChunk) {
+    const int tc = int(tokens - t0 < kChunk ? tokens - t0 : kChunk);
+
+    // 1. hc_post for dims 64b .. 64b + 63: thread (r, v) does 8 dims of the 4 streams.
+    if (int(threadIdx.x) < tc * 8) {
+      const int r = threadIdx.x >> 3, v = threadIdx.x & 7;
+      const int64_t t = t0 + r, col = int64_t(kDims / 8) * b + v;
+      const uint4 fv = __ldcs(f + t * vec + col);
+      uint4 rv[4];
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+        rv[j] = __ldcs(residual + (t * 4 + j) * vec + col);
+      double pw[4], cw[4][4];
+#pragma unroll
+      for (int k = 0; k < 4; ++k)
+        pw[k] = double(__ldg(post + t * 4 + k));
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+#pragma unroll
+        for (int k = 0; k < 4; ++k)
+          cw[j][k] = double(__ldg(comb + t * 16 + j * 4 + k));
+      }
+      uint32_t o[4][4];
+#pragma unroll
+      for (int h = 0; h < 4; ++h) {
+        const uint32_t fw = (&fv.x)[h];
+        const double fd[2] = {dev::bf16_lo(fw), dev::bf16_hi(fw)};
+        double rd[4][2];
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const uint32_t w = (&rv[j].x)[h];
+          rd[j][0] = dev::bf16_lo(w);
+          rd[j][1] = dev::bf16_hi(w);
+        }
+#pragma unroll
+        for (int k = 0; k < 4; ++k) {
+          float res[2];
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            double sum = pw[k] * fd[e]; // exact
+#pragma unroll
+            for (int j = 0; j < 4; ++j)
+              sum = fma(cw[j][k], rd[j][e], sum); // exact product, one rounding
+            res[e] = float(sum);
+          }
+          o[k][h] = dev::pack_bf16x2(res[0], res[1]);
+        }
+      }
+#pragma unroll
+      for (int k = 0; k < 4; ++k) {
+        const uint4 q = make_uint4(o[k][0], o[k][1], o[k][2], o[k][3]);
+        __stcs(residual_out + (t * 4 + k) * vec + col, q);
+        reinterpret_cast<uint4*>(xs + (r * 4 + k) * 32)[v] = q;
+      }
+    }
+    __syncthreads();
+
+    // 2. Partials of entries e = warp + 8·ee for every token of the chunk: lane l, dims 2l, 2l + 1.
+    {
+      float acc[kPerWarp * kChunk]; // [ee·16 + r]
+      const float2* fs2 = reinterpret_cast<const float2*>(fs4);
+#pragma unroll
+      for (int ee = 0; ee < kPerWarp; ++ee) {
+        const int e = warp + 8 * ee;
+#pragma unroll
+        for (int r = 0; r < kChunk; ++r) {
+          float a = 0.0f;
+          if (e < kEntries && r < tc) {
+#pragma unroll
+            for (int j = 0; j < 4; ++j) {
+              const uint32_t word = xs[(r * 4 + j) * 32 + lane];
+              const float x0 = dev::bf16_lo(word), x1 = dev::bf16_hi(word);
+              const float2 w = e < 24 ? fs2[e * 128 + j * 32 + lane] : make_float2(x0, x1);
+              a = fmaf(x0, w.x, a);
+              a = fmaf(x1, w.y, a);
+            }
+          }
+          acc[ee * kChunk + r] = a;
+        }
+      }
+      dev::hc_transpose_reduce<kPerWarp * kChunk>(acc);
+#pragma unroll
+      for (int k = 0; k < 2; ++k) {
+        const int idx = 2 * lane + k, e = warp + 8 * (idx / kChunk), r = idx % kChunk;
+        if (e < kEntries && r < tc)
+          part[(int64_t(b) * kChunk + r) * kStride + e] = acc[k];
+      }
+    }
+    grid.sync();
+
+    // 3. Owned tokens r = b + s·NB: stage their NB partials, then warp s sums them in order.
+    if (b < tc) {
+      const int slots = (tc - b + nb - 1) / nb, n = slots * nb * kEntries;
+      for (int i0 = threadIdx.x; i0 < n; i0 += kThreads * kBatch) {
+        float v[kBatch];
+#pragma unroll
+        for (int u = 0; u < kBatch; ++u) {
+          const int i = i0 + u * kThreads;
+          if (i < n) {
+            const int s = i / (nb * kEntries), bb = (i / kEntries) % nb, e = i % kEntries;
+            v[u] = __ldcg(part + (int64_t(bb) * kChunk + b + s * nb) * kStride + e);
+          }
+        }
+#pragma unroll
+        for (int u = 0; u < kBatch; ++u) {
+          if (i0 + u * kThreads < n)
+            staged[i0 + u * kThreads] = v[u];
+        }
+      }
+      __syncthreads();
+      if (warp < slots) {
+        const int r = b + warp * nb;
+        const float* p = staged + warp * nb * kEntries;
+        float v = 0.0f;
+        if (lane < kEntries) {
+          v = p[lane];
+          for (int bb = 1; bb < nb; ++bb)
+            v = __fadd_rn(v, p[bb * kEntries + lane]);
+        }
+        const float ss = __shfl_sync(kFull, v, 24);
+        const float mu = __fmul_rn(v, dev::hc_rms_factor(double(ss), 4 * dim, norm_eps));
+        const int64_t t = t0 + r;
+        const float pre =
+            dev::hc_gates(mu, base, scale, iters, hc_eps, post_next + t * 4, comb_next + t * 16);
+        if (lane < 4)
+          pre_g[r * 4 + lane] = pre;
+      }
+    }
+    grid.sync();
+
+    // 4. y for dims 64b .. 64b + 63.
+    if (int(threadIdx.x) < tc * 4)
+      pre_s[threadIdx.x] = __ldcg(pre_g + threadIdx.x);
+    __syncthreads();
+    if (int(threadIdx.x) < tc * 8) {
+      const int r = threadIdx.x >> 3, v = threadIdx.x & 7;
+      const float p[4] = {pre_s[r * 4], pre_s[r * 4 + 1], pre_s[r * 4 + 2], pre_s[r * 4 + 3]};
+      uint4 q[4];
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+        q[j] = reinterpret_cast<const uint4*>(xs + (r * 4 + j) * 32)[v];
+      uint32_t out[4];
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        float o[2];
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+          float s = 0.0f;
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            const uint32_t wd = (&q[j].x)[e];
+            s = fmaf(p[j], half ? dev::bf16_hi(wd) : dev::bf16_lo(wd), s);
+          }
+          o[half] = s;
+        }
+        out[e] = dev::pack_bf16x2(o[0], o[1]);
+      }
+      __stcs(y + (t0 + r) * vec + int64_t(kDims / 8) * b + v,
+             make_uint4(out[0], out[1], out[2], out[3]));
+    }
+    __syncthreads(); // xs and pre_s are rewritten by the next chunk
+  }
+}
+
+size_t staged_bytes(int nb) {
+  return size_t((kChunk + nb - 1) / nb) * nb * kEntries * sizeof(float);
+}
+
+// Co-residency of all NB CTAs (checked once per NB; a cooperative launch fails otherwise) and a
+// scratch buffer kept for the process: an allocation per call would be timed with the launch.
+float* scratch_for(int nb) {
+  static std::map<int, bool> checked;
+  if (!checked[nb]) {
+    int device = 0, sms = 0, per_sm = 0;
+    V4_CUDA_CHECK(cudaGetDevice(&device));
+    V4_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+    V4_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, hc_boundary_kernel,
+                                                                kThreads, staged_bytes(nb)));
+    if (int64_t(per_sm) * sms < nb)
+      throw CudaError("hc_boundary: the cooperative grid does not fit on the device");
+    checked[nb] = true;
+  }
+  static float* scratch = [] {
+    void* p = nullptr;
+    V4_CUDA_CHECK(cudaMalloc(&p, (size_t(128) * kChunk * kStride + kChunk * 4) * sizeof(float)));
+    return static_cast<float*>(p);
+  }();
+  return scratch;
+}
+
+} // namespace
+
+void hc_boundary(bf16* residual_out, bf16* y, float* post_next, float* comb_next, const bf16* f,
+                 const bf16* residual, const float* post, const float* comb, const float* fn,
+                 const float* base, const float* scale, int64_t tokens, int64_t dim,
+                 int sinkhorn_iters, float hc_eps, float norm_eps, cudaStream_t stream) {
+  if (tokens < 0 || dim <= 0)
+    throw std::invalid_argument("hc_boundary: dim must be positive");
+  if (dim % 256 != 0 || dim > 128 * kDims) {
+    throw std::invalid_argument(
+        "hc_boundary: the CUDA kernel needs dim % 256 == 0 and dim <= 8192");
+  }
+  if (sinkhorn_iters < 1)
+    throw std::invalid_argument("hc_boundary: sinkhorn iters must be at least 1");
+  if (tokens == 0)
+    return;
+  const int nb = int(dim / kDims);
+  float* part = scratch_for(nb);
+  float* pre_g = part + size_t(128) * kChunk * kStride;
+  auto* r_out = reinterpret_cast<uint4*>(residual_out);
+  auto* y4 = reinterpret_cast<uint4*>(y);
+  auto* f4 = reinterpret_cast<const uint4*>(f);
+  auto* res4 = reinterpret_cast<const uint4*>(residual);
+  int d = int(dim);
+  void* args[] = {&r_out, &y4,     &post_next, &comb_next,      &f4,     &res4,
+                  &post,  &comb,   &fn,        &base,           &scale,  &part,
+                  &pre_g, &tokens, &d,         &sinkhorn_iters, &hc_eps, &norm_eps};
+  V4_CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(hc_boundary_kernel),
+                                            dim3(unsigned(nb)), dim3(kThreads), args,
+                                            staged_bytes(nb), stream));
+  V4_CUDA_CHECK_LAUNCH();
+}
+
+} // namespace v4::optimized
