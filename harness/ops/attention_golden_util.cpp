@@ -73,6 +73,7 @@ double f32_ulp(double v) {
   return std::ldexp(1.0, e - 1 - 23);
 }
 
+namespace attention_golden {
 GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
                                   const Tensor& official, const std::vector<double>& bound,
                                   const std::string& rationale) {
@@ -124,5 +125,6 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
     line.note = fmt::format("{} elements outside the bound; {}", outside, line.note);
   return line;
 }
+} // namespace attention_golden
 
 } // namespace v4::harness

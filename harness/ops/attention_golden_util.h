@@ -36,9 +36,14 @@ std::vector<int32_t> indices_of(const Tensor& t);
 // Passes iff every element satisfies |ours − official| <= bound[i] (both finite), or both are the
 // same infinity, or both are NaN. Reports the largest |Δ|/bound, the differing count, how many
 // elements the bound allows to differ at all (bound > 0), and the largest ULP distance.
+// (Its own namespace: harness/ops/golden_bound.h declares a function of the same signature for the
+// GEMM and MoE checkers; one definition each, no clash at link time.)
+namespace attention_golden {
 GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
                                   const Tensor& official, const std::vector<double>& bound,
                                   const std::string& rationale);
+} // namespace attention_golden
+using attention_golden::golden_compare_bounded;
 
 // One bf16 ULP at |v| (the spacing of bf16 numbers around v; subnormal spacing below 2^-126).
 double bf16_ulp(double v);
