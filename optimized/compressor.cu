@@ -12,26 +12,28 @@ namespace {
 
 constexpr unsigned kFull = 0xFFFFFFFFu;
 
-__device__ __forceinline__ float round_bf16(float v) { return dev::bf16_to_float(dev::float_to_bf16(v)); }
+__device__ __forceinline__ float round_bf16(float v) {
+  return dev::bf16_to_float(dev::float_to_bf16(v));
+}
 
 __device__ __forceinline__ double warp_sum_double(double v) {
 #pragma unroll
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);
+  for (int o = 16; o > 0; o >>= 1)
+    v += __shfl_xor_sync(kFull, v, o);
   return v;
 }
 
 // One block per (sequence, entry i); thread ch = channel. Template: ratio m, head dim, rotate.
 template <int kRatio, int kHd, bool kRotate>
-__global__ void __launch_bounds__(kHd) compressor_pool_kernel(uint16_t* __restrict__ entries,
-                                                              const float* __restrict__ kv,
-                                                              const float* __restrict__ score,
-                                                              const float* __restrict__ norm, int64_t tokens,
-                                                              int64_t blocks, float eps, dev::RopeFreqs freqs,
-                                                              float hadamard_scale) {
+__global__ void __launch_bounds__(kHd)
+    compressor_pool_kernel(uint16_t* __restrict__ entries, const float* __restrict__ kv,
+                           const float* __restrict__ score, const float* __restrict__ norm,
+                           int64_t tokens, int64_t blocks, float eps, dev::RopeFreqs freqs,
+                           float hadamard_scale) {
   constexpr int kOverlap = kRatio == 4 ? 2 : 1;
-  constexpr int kWidth = kOverlap * kHd;      // channels per token row
-  constexpr int kSlots = kOverlap * kRatio;   // window slots
-  constexpr bool kCache = kSlots <= 8;        // CSA: slots in registers; HCA: re-read
+  constexpr int kWidth = kOverlap * kHd;    // channels per token row
+  constexpr int kSlots = kOverlap * kRatio; // window slots
+  constexpr bool kCache = kSlots <= 8;      // CSA: slots in registers; HCA: re-read
   constexpr int kWarpsPer = kHd / 32;
   constexpr int kNope = kHd - 64;
   __shared__ double s_part[kWarpsPer];
@@ -49,7 +51,8 @@ __global__ void __launch_bounds__(kHd) compressor_pool_kernel(uint16_t* __restri
   // block i's half b; without, block i's tokens.
   const auto offset = [&](int j) -> int64_t {
     if constexpr (kOverlap == 2) {
-      return j < kRatio ? ((i - 1) * kRatio + j) * kWidth + ch : (i * kRatio + j - kRatio) * kWidth + kHd + ch;
+      return j < kRatio ? ((i - 1) * kRatio + j) * kWidth + ch
+                        : (i * kRatio + j - kRatio) * kWidth + kHd + ch;
     } else {
       return (i * kRatio + j) * kWidth + ch;
     }
@@ -68,9 +71,11 @@ __global__ void __launch_bounds__(kHd) compressor_pool_kernel(uint16_t* __restri
       zc[j] = z;
       kc[j] = value(j);
     }
-    max_logit = max_logit < z ? z : max_logit;  // std::max(max_logit, z)
+    max_logit = max_logit < z ? z : max_logit; // std::max(max_logit, z)
   }
-  const auto exp_of = [&](float z) { return __double2float_rn(exp(double(__fsub_rn(z, max_logit)))); };
+  const auto exp_of = [&](float z) {
+    return __double2float_rn(exp(double(__fsub_rn(z, max_logit))));
+  };
   double sum = 0.0;
 #pragma unroll 8
   for (int j = 0; j < kSlots; ++j) {
@@ -91,20 +96,22 @@ __global__ void __launch_bounds__(kHd) compressor_pool_kernel(uint16_t* __restri
       e = ec[j];
       k = kc[j];
     } else {
-      e = exp_of(logit(j));  // the same value as in the sum
+      e = exp_of(logit(j)); // the same value as in the sum
       k = value(j);
     }
     acc = __dadd_rn(acc, double(__fmul_rn(__fdiv_rn(e, denominator), k)));
   }
-  const float c = round_bf16(__double2float_rn(acc));  // bf16(pooled)
+  const float c = round_bf16(__double2float_rn(acc)); // bf16(pooled)
 
   // ---- RMSNorm (reference::rms_norm on the row of hd) ----
-  double sq = warp_sum_double(double(c) * double(c));  // bf16² exact in double
-  if (lane == 0) s_part[warp] = sq;
+  double sq = warp_sum_double(double(c) * double(c)); // bf16² exact in double
+  if (lane == 0)
+    s_part[warp] = sq;
   __syncthreads();
   double total = s_part[0];
 #pragma unroll
-  for (int w = 1; w < kWarpsPer; ++w) total = __dadd_rn(total, s_part[w]);
+  for (int w = 1; w < kWarpsPer; ++w)
+    total = __dadd_rn(total, s_part[w]);
   const float mean = __double2float_rn(__ddiv_rn(total, double(kHd)));
   const float inv = __double2float_rn(__ddiv_rn(1.0, __dsqrt_rn(double(__fadd_rn(mean, eps)))));
   float y = round_bf16(__fmul_rn(norm[ch], __fmul_rn(c, inv)));
@@ -122,14 +129,15 @@ __global__ void __launch_bounds__(kHd) compressor_pool_kernel(uint16_t* __restri
   if constexpr (!kRotate) {
     // ---- FP8 KV simulation of dims [0, 448), blocks of 64 = two warps (kv_fp8_sim.cu) ----
     const float amax = dev::group_max<32>(ch < 448 ? fabsf(y) : 0.0f);
-    if (lane == 0) s_amax[warp] = amax;
+    if (lane == 0)
+      s_amax[warp] = amax;
     __syncthreads();
     if (ch < 448) {
       const int b = ch >> 6;
-      const int e = dev::pow2_scale_exponent(fmaxf(s_amax[2 * b], s_amax[2 * b + 1]), dev::kE4m3RecipQ,
-                                             dev::kE4m3Floor);
+      const int e = dev::pow2_scale_exponent(fmaxf(s_amax[2 * b], s_amax[2 * b + 1]),
+                                             dev::kE4m3RecipQ, dev::kE4m3Floor);
       const float q = fminf(fmaxf(__fmul_rn(y, dev::exp2_normal(-e)), -448.0f), 448.0f);
-      y = __fmul_rn(dev::e4m3_decode(dev::e4m3_encode(q)), dev::exp2_normal(e));  // exact in bf16
+      y = __fmul_rn(dev::e4m3_decode(dev::e4m3_encode(q)), dev::exp2_normal(e)); // exact in bf16
     }
   } else {
     // ---- Hadamard-128: double butterflies in shared memory, exact (optimized/hadamard.h) ----
@@ -139,17 +147,18 @@ __global__ void __launch_bounds__(kHd) compressor_pool_kernel(uint16_t* __restri
     for (int h = 1; h < kHd; h <<= 1) {
       const double a = s_h[ch], b = s_h[ch ^ h];
       __syncthreads();
-      s_h[ch] = (ch & h) ? __dsub_rn(b, a) : __dadd_rn(a, b);  // (x0 + x1, x0 − x1)
+      s_h[ch] = (ch & h) ? __dsub_rn(b, a) : __dadd_rn(a, b); // (x0 + x1, x0 − x1)
       __syncthreads();
     }
-    const double hsum = __dadd_rn(s_h[ch], 0.0);  // −0 → +0, as the reference's sum from +0
+    const double hsum = __dadd_rn(s_h[ch], 0.0); // −0 → +0, as the reference's sum from +0
     y = round_bf16(__fmul_rn(__double2float_rn(hsum), hadamard_scale));
     // ---- FP4 simulation, blocks of 32 = one warp (fp4_act_quant.cu) ----
     const float amax = dev::group_max<32>(fabsf(y));
     const int e = dev::pow2_scale_exponent(amax, dev::kE2m1RecipQ, dev::kE2m1Floor);
-    const uint32_t code = dev::e2m1_encode(fminf(fmaxf(__fmul_rn(y, dev::exp2_normal(-e)), -6.0f), 6.0f));
+    const uint32_t code =
+        dev::e2m1_encode(fminf(fmaxf(__fmul_rn(y, dev::exp2_normal(-e)), -6.0f), 6.0f));
     const float scale = e >= -126 ? dev::exp2_normal(e) : __uint_as_float(0x00400000u);
-    y = __fmul_rn(dev::e2m1_decode(code), scale);  // exact in fp32 and bf16
+    y = __fmul_rn(dev::e2m1_decode(code), scale); // exact in fp32 and bf16
   }
   entries[(seq * blocks + i) * kHd + ch] = dev::float_to_bf16(y);
 }
@@ -158,27 +167,34 @@ template <int kRatio, int kHd, bool kRotate>
 void launch(bf16* entries, const float* kv, const float* score, int64_t batch, int64_t tokens,
             const reference::CompressorParams& p, cudaStream_t stream) {
   const int64_t blocks = tokens / kRatio, grid = batch * blocks;
-  if (grid == 0) return;
-  if (grid > 0x7FFFFFFF) throw std::invalid_argument("compressor_pool_blocks: too many entries for one launch");
+  if (grid == 0)
+    return;
+  if (grid > 0x7FFFFFFF)
+    throw std::invalid_argument("compressor_pool_blocks: too many entries for one launch");
   dev::RopeFreqs freqs;
-  reference::rope_freqs(freqs.f, p.rope);  // the reference's table, bit for bit
-  const float hadamard_scale = float(std::pow(double(kHd), -0.5));  // as reference::hadamard
-  compressor_pool_kernel<kRatio, kHd, kRotate><<<unsigned(grid), kHd, 0, stream>>>(
-      reinterpret_cast<uint16_t*>(entries), kv, score, p.norm, tokens, blocks, p.norm_eps, freqs, hadamard_scale);
+  reference::rope_freqs(freqs.f, p.rope); // the reference's table, bit for bit
+  const float hadamard_scale = float(std::pow(double(kHd), -0.5)); // as reference::hadamard
+  compressor_pool_kernel<kRatio, kHd, kRotate>
+      <<<unsigned(grid), kHd, 0, stream>>>(reinterpret_cast<uint16_t*>(entries), kv, score, p.norm,
+                                           tokens, blocks, p.norm_eps, freqs, hadamard_scale);
   V4_CUDA_CHECK_LAUNCH();
 }
 
-}  // namespace
+} // namespace
 
-void compressor_pool_blocks_batched(bf16* entries, const float* kv, const float* score, int64_t batch,
-                                    int64_t tokens, const reference::CompressorParams& p, cudaStream_t stream) {
-  if (batch < 0 || tokens < 0) throw std::invalid_argument("compressor_pool_blocks: negative sizes");
-  if (p.rope.rope_dim != 64) throw std::invalid_argument("compressor_pool_blocks: the CUDA kernel needs rope_dim 64");
-  if (!p.norm) throw std::invalid_argument("compressor_pool_blocks: the norm weight must be set");
+void compressor_pool_blocks_batched(bf16* entries, const float* kv, const float* score,
+                                    int64_t batch, int64_t tokens,
+                                    const reference::CompressorParams& p, cudaStream_t stream) {
+  if (batch < 0 || tokens < 0)
+    throw std::invalid_argument("compressor_pool_blocks: negative sizes");
+  if (p.rope.rope_dim != 64)
+    throw std::invalid_argument("compressor_pool_blocks: the CUDA kernel needs rope_dim 64");
+  if (!p.norm)
+    throw std::invalid_argument("compressor_pool_blocks: the norm weight must be set");
   const bool main = p.head_dim == 512 && !p.rotate, indexer = p.head_dim == 128 && p.rotate;
   if ((p.ratio != 4 && p.ratio != 128) || !(main || indexer)) {
-    throw std::invalid_argument(
-        "compressor_pool_blocks: the CUDA kernel needs ratio 4 or 128 and (hd 512, FP8) or (hd 128, rotate)");
+    throw std::invalid_argument("compressor_pool_blocks: the CUDA kernel needs ratio 4 or 128 and "
+                                "(hd 512, FP8) or (hd 128, rotate)");
   }
   if (p.ratio == 4) {
     main ? launch<4, 512, false>(entries, kv, score, batch, tokens, p, stream)
@@ -194,4 +210,4 @@ void compressor_pool_blocks(bf16* entries, const float* kv, const float* score, 
   compressor_pool_blocks_batched(entries, kv, score, 1, tokens, p, stream);
 }
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

@@ -48,7 +48,8 @@ void compressor_pool_blocks(bf16* entries, const float* kv, const float* score, 
 
 // The same for `batch` sequences of `tokens` tokens each in one launch: entries: [batch,
 // ⌊tokens/m⌋, hd] · kv, score: [batch, tokens, c·hd].
-void compressor_pool_blocks_batched(bf16* entries, const float* kv, const float* score, int64_t batch,
-                                    int64_t tokens, const reference::CompressorParams& p, cudaStream_t stream);
+void compressor_pool_blocks_batched(bf16* entries, const float* kv, const float* score,
+                                    int64_t batch, int64_t tokens,
+                                    const reference::CompressorParams& p, cudaStream_t stream);
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

@@ -24,8 +24,8 @@ constexpr int kRowsPerBlock = kThreads / 16;
 //  2-5: v[j] is output element (j & 3) + 4l + 64·(j >> 2).
 // All sums are exact in double under the condition of hadamard.h, so their order is immaterial.
 // y may alias x: the 16 lanes of a row load it before the first (warp-synchronizing) shuffle.
-__global__ void __launch_bounds__(kThreads) hadamard128_kernel(uint2* y, const uint4* x,
-                                                              int64_t rows, float scale) {
+__global__ void __launch_bounds__(kThreads)
+    hadamard128_kernel(uint2* y, const uint4* x, int64_t rows, float scale) {
   const int l = threadIdx.x & 15;
   const int64_t row = int64_t(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 4);
   const bool valid = row < rows;
@@ -41,7 +41,8 @@ __global__ void __launch_bounds__(kThreads) hadamard128_kernel(uint2* y, const u
   for (int h = 1; h < 8; h <<= 1) {
 #pragma unroll
     for (int j = 0; j < 8; ++j) {
-      if (j & h) continue;
+      if (j & h)
+        continue;
       const double a = v[j], b = v[j + h];
       v[j] = __dadd_rn(a, b);
       v[j + h] = __dsub_rn(a, b);
@@ -56,39 +57,44 @@ __global__ void __launch_bounds__(kThreads) hadamard128_kernel(uint2* y, const u
       const double send = upper ? v[i] : v[4 + i];
       const double recv = __shfl_xor_sync(0xFFFFFFFFu, send, mask);
       const double lo = upper ? recv : v[i];     // element bit 0 of this stage
-      const double hi = upper ? v[4 + i] : recv;  // element bit 1
+      const double hi = upper ? v[4 + i] : recv; // element bit 1
       next[i] = __dadd_rn(lo, hi);
       next[4 + i] = __dsub_rn(lo, hi);
     }
 #pragma unroll
-    for (int j = 0; j < 8; ++j) v[j] = next[j];
+    for (int j = 0; j < 8; ++j)
+      v[j] = next[j];
   }
-  if (!valid) return;
+  if (!valid)
+    return;
   float out[8];
 #pragma unroll
   for (int j = 0; j < 8; ++j) {
-    const double sum = __dadd_rn(v[j], 0.0);  // −0 → +0, as the reference's sum from +0
+    const double sum = __dadd_rn(v[j], 0.0); // −0 → +0, as the reference's sum from +0
     out[j] = __fmul_rn(__double2float_rn(sum), scale);
   }
-  uint2* yr = y + row * 32;  // 32 vectors of 4 bf16 per row
+  uint2* yr = y + row * 32; // 32 vectors of 4 bf16 per row
   yr[l] = make_uint2(dev::pack_bf16x2(out[0], out[1]), dev::pack_bf16x2(out[2], out[3]));
   yr[16 + l] = make_uint2(dev::pack_bf16x2(out[4], out[5]), dev::pack_bf16x2(out[6], out[7]));
 }
 
-}  // namespace
+} // namespace
 
 void hadamard(bf16* y, const bf16* x, int64_t rows, int64_t n, cudaStream_t stream) {
-  if (rows < 0 || n != 128) throw std::invalid_argument("hadamard: the CUDA kernel needs n == 128");
+  if (rows < 0 || n != 128)
+    throw std::invalid_argument("hadamard: the CUDA kernel needs n == 128");
   if ((reinterpret_cast<uintptr_t>(x) | reinterpret_cast<uintptr_t>(y)) % 16 != 0) {
     throw std::invalid_argument("hadamard: x and y must be 16-byte aligned");
   }
-  if (rows == 0) return;
+  if (rows == 0)
+    return;
   const int64_t blocks = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
-  if (blocks > 0x7FFFFFFF) throw std::invalid_argument("hadamard: too many rows for one launch");
-  const float scale = float(std::pow(double(n), -0.5));  // the reference's fp32 scale
-  hadamard128_kernel<<<unsigned(blocks), kThreads, 0, stream>>>(reinterpret_cast<uint2*>(y),
-                                                                reinterpret_cast<const uint4*>(x), rows, scale);
+  if (blocks > 0x7FFFFFFF)
+    throw std::invalid_argument("hadamard: too many rows for one launch");
+  const float scale = float(std::pow(double(n), -0.5)); // the reference's fp32 scale
+  hadamard128_kernel<<<unsigned(blocks), kThreads, 0, stream>>>(
+      reinterpret_cast<uint2*>(y), reinterpret_cast<const uint4*>(x), rows, scale);
   V4_CUDA_CHECK_LAUNCH();
 }
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

@@ -37,4 +37,4 @@ namespace v4::optimized {
 // y: [rows, n] bf16 (may alias x) · x: [rows, n] bf16; n == 128, 16-byte aligned.
 void hadamard(bf16* y, const bf16* x, int64_t rows, int64_t n, cudaStream_t stream);
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

@@ -43,24 +43,26 @@ inline constexpr int64_t kGateMaxExperts = 384;
 inline constexpr int64_t kGateMaxK = 8;
 
 // scores: [tokens, experts] fp32 · x: [tokens, dim] bf16 · w: [experts, dim] bf16; dim % 16 == 0.
-void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens, int64_t dim, int64_t experts,
-                     cudaStream_t stream);
+void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens, int64_t dim,
+                     int64_t experts, cudaStream_t stream);
 
 // weights, indices: [tokens, k] · scores: [tokens, experts] · bias: [experts] fp32 or nullptr.
 // experts <= 384, k <= 8.
-void moe_gate_route(float* weights, int32_t* indices, const float* scores, const float* bias, int64_t tokens,
-                    int64_t experts, int64_t k, float route_scale, cudaStream_t stream);
+void moe_gate_route(float* weights, int32_t* indices, const float* scores, const float* bias,
+                    int64_t tokens, int64_t experts, int64_t k, float route_scale,
+                    cudaStream_t stream);
 
 // weights, indices: [tokens, k] · scores: [tokens, experts] · tid2eid: [vocab, k] int32 ·
 // token_ids: [tokens] int64. An id outside [0, vocab) or a table entry outside [0, experts) (the
 // reference throws) gives NaN weights for that token; nothing is read out of bounds.
 void moe_gate_hash(float* weights, int32_t* indices, const float* scores, const int32_t* tid2eid,
-                   const int64_t* token_ids, int64_t tokens, int64_t experts, int64_t k, int64_t vocab,
-                   float route_scale, cudaStream_t stream);
+                   const int64_t* token_ids, int64_t tokens, int64_t experts, int64_t k,
+                   int64_t vocab, float route_scale, cudaStream_t stream);
 
 // The gate after its projection: weights, indices: [tokens, k] · logits: [tokens, experts] fp32 ·
 // token_ids: [tokens] (hash only) · p: bias / tid2eid as device pointers (p.weight unused).
-void moe_gate_from_logits(float* weights, int32_t* indices, const float* logits, const int64_t* token_ids,
-                          const reference::GateParams& p, int64_t tokens, cudaStream_t stream);
+void moe_gate_from_logits(float* weights, int32_t* indices, const float* logits,
+                          const int64_t* token_ids, const reference::GateParams& p, int64_t tokens,
+                          cudaStream_t stream);
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

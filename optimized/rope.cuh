@@ -28,9 +28,12 @@ __device__ __forceinline__ void rope_cos_sin(int64_t position, float freq, float
 
 // (re, im) = (fl32(a·c − b·s), fl32(a·s + b·c)) with the bf16·fp32 products exact in double, the
 // sum rounded to double and then to fp32, as the reference. s is already −sin for the inverse.
-__device__ __forceinline__ void rope_rotate(float a, float b, float c, float s, float& re, float& im) {
-  re = __double2float_rn(__dsub_rn(__dmul_rn(double(a), double(c)), __dmul_rn(double(b), double(s))));
-  im = __double2float_rn(__dadd_rn(__dmul_rn(double(a), double(s)), __dmul_rn(double(b), double(c))));
+__device__ __forceinline__ void rope_rotate(float a, float b, float c, float s, float& re,
+                                            float& im) {
+  re = __double2float_rn(
+      __dsub_rn(__dmul_rn(double(a), double(c)), __dmul_rn(double(b), double(s))));
+  im = __double2float_rn(
+      __dadd_rn(__dmul_rn(double(a), double(s)), __dmul_rn(double(b), double(c))));
 }
 
-}  // namespace v4::optimized::dev
+} // namespace v4::optimized::dev

@@ -27,7 +27,8 @@ namespace v4::optimized {
 
 // y: [rows, heads, head_dim] bf16 (may alias x) · x: same · positions: [rows] int64 (>= 0).
 // p.rope_dim must be 64; head_dim % 8 == 0 and >= 64; x, y 16-byte aligned.
-void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, int64_t heads, int64_t head_dim,
-                const reference::RopeParams& p, bool inverse, cudaStream_t stream);
+void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, int64_t heads,
+                int64_t head_dim, const reference::RopeParams& p, bool inverse,
+                cudaStream_t stream);
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

@@ -30,7 +30,7 @@ namespace v4::optimized {
 
 // h: [rows, inter] bf16 · g, u: [rows, inter] bf16 · route_weight: [rows] fp32 or nullptr;
 // inter % 8 == 0, 16-byte aligned; limit <= 0 disables the clamp.
-void swiglu_clamp_bf16(bf16* h, const bf16* g, const bf16* u, const float* route_weight, int64_t rows,
-                       int64_t inter, float limit, cudaStream_t stream);
+void swiglu_clamp_bf16(bf16* h, const bf16* g, const bf16* u, const float* route_weight,
+                       int64_t rows, int64_t inter, float limit, cudaStream_t stream);
 
-}  // namespace v4::optimized
+} // namespace v4::optimized

@@ -7,7 +7,8 @@
 
 namespace v4::properties {
 
-harness::PropertyOutcome check_swiglu_clamp_bound(const harness::Tensor& h, const harness::Tensor* route) {
+harness::PropertyOutcome check_swiglu_clamp_bound(const harness::Tensor& h,
+                                                  const harness::Tensor* route) {
   const int64_t rows = h.dim(0), inter = h.dim(1);
   harness::PropertyOutcome o;
   constexpr double kMax = 9.99954602 * 10; // silu(10)·10, rounded up
@@ -28,4 +29,4 @@ harness::PropertyOutcome check_swiglu_clamp_bound(const harness::Tensor& h, cons
   return o;
 }
 
-}  // namespace v4::properties
+} // namespace v4::properties

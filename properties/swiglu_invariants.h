@@ -9,6 +9,7 @@ namespace v4::properties {
 // |silu(min(g, 10))| <= 9.99955 and |clamp(u)| <= 10; three fp32 roundings (silu, ·u, ·w) and the
 // bf16 cast. route: [rows] fp32 or nullptr (weight 1). A kernel that skips a clamp exceeds it.
 // Also requires some nonzero element (a kernel that writes zeros cannot pass).
-harness::PropertyOutcome check_swiglu_clamp_bound(const harness::Tensor& h, const harness::Tensor* route);
+harness::PropertyOutcome check_swiglu_clamp_bound(const harness::Tensor& h,
+                                                  const harness::Tensor* route);
 
-}  // namespace v4::properties
+} // namespace v4::properties

@@ -26,8 +26,8 @@ void swiglu_clamp(float* h, const float* g, const float* u, const float* route_w
   }
 }
 
-void swiglu_clamp_bf16(bf16* h, const bf16* g, const bf16* u, const float* route_weight, int64_t rows,
-                       int64_t inter, float limit) {
+void swiglu_clamp_bf16(bf16* h, const bf16* g, const bf16* u, const float* route_weight,
+                       int64_t rows, int64_t inter, float limit) {
   require(rows >= 0 && inter > 0, "swiglu_clamp_bf16", "rows must be >= 0 and inter positive");
   const size_t n = size_t(rows * inter);
   std::vector<float> gf(n), uf(n), hf(n);

@@ -22,7 +22,7 @@ void swiglu_clamp(float* h, const float* g, const float* u, const float* route_w
 // h: [rows, inter] bf16 = bf16(swiglu_clamp(g, u)) · g, u: [rows, inter] bf16 (the w1 and w3
 // Linears' bf16 outputs, widened) · route_weight: [rows] fp32 or nullptr. The activation as the
 // expert applies it between its GEMMs (the `swiglu` op).
-void swiglu_clamp_bf16(bf16* h, const bf16* g, const bf16* u, const float* route_weight, int64_t rows,
-                       int64_t inter, float limit);
+void swiglu_clamp_bf16(bf16* h, const bf16* g, const bf16* u, const float* route_weight,
+                       int64_t rows, int64_t inter, float limit);
 
 } // namespace v4::reference

@@ -23,16 +23,19 @@ TEST(CompressorPoolCuda, MainCsaAndHcaWithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
   expect_cuda_checks("compressor_pool", pool_case("compressor_pool", 3, 131, 4, 61));
   expect_cuda_checks("compressor_pool", pool_case("compressor_pool", 2, 300, 128, 62));
-  testing::expect_full_invariance_sweep("compressor_pool", pool_case("compressor_pool", 1, 8, 4, 63));
+  testing::expect_full_invariance_sweep("compressor_pool",
+                                        pool_case("compressor_pool", 1, 8, 4, 63));
 }
 
 TEST(CompressorPoolCuda, IndexerWithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
-  expect_cuda_checks("compressor_pool_indexer", pool_case("compressor_pool_indexer", 3, 130, 4, 64));
-  expect_cuda_checks("compressor_pool_indexer", pool_case("compressor_pool_indexer", 1, 257, 128, 65));
+  expect_cuda_checks("compressor_pool_indexer",
+                     pool_case("compressor_pool_indexer", 3, 130, 4, 64));
+  expect_cuda_checks("compressor_pool_indexer",
+                     pool_case("compressor_pool_indexer", 1, 257, 128, 65));
   testing::expect_full_invariance_sweep("compressor_pool_indexer",
                                         pool_case("compressor_pool_indexer", 1, 8, 4, 66));
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -27,7 +27,8 @@ TEST(HadamardCuda, ZerosCancellationAndWideRowsBitwise) {
     x.data<bf16>()[j] = bf16{0x8000};
     x.data<bf16>()[128 + j] = bf16{uint16_t(j % 2 ? 0x8000 : 0x0000)};
     x.data<bf16>()[256 + j] = reference::bf16_encode(1.0f);
-    x.data<bf16>()[384 + j] = reference::bf16_encode(float(std::ldexp(j % 3 ? 1.5 : -1.25, j % 31 - 20)));
+    x.data<bf16>()[384 + j] =
+        reference::bf16_encode(float(std::ldexp(j % 3 ? 1.5 : -1.25, j % 31 - 20)));
   }
   const TensorMap in = {{"x", x}};
   const Tensor want = op.reference().run(c, in).at("y");
@@ -36,5 +37,5 @@ TEST(HadamardCuda, ZerosCancellationAndWideRowsBitwise) {
   EXPECT_TRUE(r.passed) << r.summary();
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -9,16 +9,26 @@ namespace {
 
 using testing::expect_cuda_checks;
 
-Case gate_case(int64_t tokens, int64_t dim, int64_t experts, int64_t hash, int64_t rs, uint64_t seed) {
+Case gate_case(int64_t tokens, int64_t dim, int64_t experts, int64_t hash, int64_t rs,
+               uint64_t seed) {
   return make_case("moe_gate",
-                   {{"tokens", tokens}, {"dim", dim}, {"experts", experts}, {"k", 6}, {"hash", hash},
+                   {{"tokens", tokens},
+                    {"dim", dim},
+                    {"experts", experts},
+                    {"k", 6},
+                    {"hash", hash},
                     {"route_scale_x10", rs}},
                    seed);
 }
 
-Case route_case(int64_t tokens, int64_t experts, int64_t hash, int64_t rs, int64_t ties, uint64_t seed) {
+Case route_case(int64_t tokens, int64_t experts, int64_t hash, int64_t rs, int64_t ties,
+                uint64_t seed) {
   return make_case("moe_gate_route",
-                   {{"tokens", tokens}, {"experts", experts}, {"k", 6}, {"hash", hash}, {"route_scale_x10", rs},
+                   {{"tokens", tokens},
+                    {"experts", experts},
+                    {"k", 6},
+                    {"hash", hash},
+                    {"route_scale_x10", rs},
                     {"ties", ties}},
                    seed);
 }
@@ -47,5 +57,5 @@ TEST(MoeGateRouteCuda, ExactTiesFollowD4) {
   expect_cuda_checks("moe_gate_route", route_case(200, 256, 0, 15, 1, 58));
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

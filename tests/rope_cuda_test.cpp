@@ -8,8 +8,8 @@ namespace {
 
 using testing::expect_cuda_checks;
 
-Case rope_case(int64_t rows, int64_t heads, int64_t head_dim, int64_t ratio, int64_t inverse, int64_t max_pos,
-               uint64_t seed) {
+Case rope_case(int64_t rows, int64_t heads, int64_t head_dim, int64_t ratio, int64_t inverse,
+               int64_t max_pos, uint64_t seed) {
   return make_case("rope",
                    {{"rows", rows},
                     {"heads", heads},
@@ -33,5 +33,5 @@ TEST(RopeCuda, InverseAndPlainTableWithinBudgetDeterministicInvariant) {
   testing::expect_full_invariance_sweep("rope", rope_case(16, 1, 64, 0, 1, 8192, 35));
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -10,15 +10,19 @@ using testing::expect_cuda_checks;
 
 TEST(SwigluCuda, RoutedWithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
-  expect_cuda_checks("swiglu", make_case("swiglu", {{"rows", 257}, {"inter", 2048}, {"routed", 1}}, 41));
-  testing::expect_full_invariance_sweep("swiglu", make_case("swiglu", {{"rows", 8}, {"inter", 64}, {"routed", 1}}, 42));
+  expect_cuda_checks("swiglu",
+                     make_case("swiglu", {{"rows", 257}, {"inter", 2048}, {"routed", 1}}, 41));
+  testing::expect_full_invariance_sweep(
+      "swiglu", make_case("swiglu", {{"rows", 8}, {"inter", 64}, {"routed", 1}}, 42));
 }
 
 TEST(SwigluCuda, SharedWithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
-  expect_cuda_checks("swiglu", make_case("swiglu", {{"rows", 129}, {"inter", 3072}, {"routed", 0}}, 43));
-  testing::expect_full_invariance_sweep("swiglu", make_case("swiglu", {{"rows", 8}, {"inter", 64}, {"routed", 0}}, 44));
+  expect_cuda_checks("swiglu",
+                     make_case("swiglu", {{"rows", 129}, {"inter", 3072}, {"routed", 0}}, 43));
+  testing::expect_full_invariance_sweep(
+      "swiglu", make_case("swiglu", {{"rows", 8}, {"inter", 64}, {"routed", 0}}, 44));
 }
 
-}  // namespace
-}  // namespace v4::harness
+} // namespace
+} // namespace v4::harness

@@ -31,7 +31,8 @@ TEST(Swiglu, Bf16FormIsTheExpertsHidden) {
   linear(g.data(), x.data<bf16>(), w.w1, rows);
   linear(u.data(), x.data<bf16>(), w.w3, rows);
   swiglu_clamp_bf16(h2.data(), g.data(), u.data(), route.data<float>(), rows, inter, kSwigluLimit);
-  for (size_t i = 0; i < h.size(); ++i) ASSERT_EQ(h[i].bits, h2[i].bits) << i;
+  for (size_t i = 0; i < h.size(); ++i)
+    ASSERT_EQ(h[i].bits, h2[i].bits) << i;
 }
 
 TEST(Swiglu, Bf16FormClampsAndRoundsOnce) {
@@ -46,7 +47,9 @@ TEST(Swiglu, Bf16FormClampsAndRoundsOnce) {
   EXPECT_EQ(h[2].bits, bf16_encode(0.75f * (silu(1.0) * 10.0f)).bits);
 }
 
-TEST(Swiglu, RegisteredChecks) { harness::testing::expect_smoke_checks_pass("swiglu"); }
+TEST(Swiglu, RegisteredChecks) {
+  harness::testing::expect_smoke_checks_pass("swiglu");
+}
 
 } // namespace
 } // namespace v4::reference

@@ -33,7 +33,9 @@
 namespace v4::harness {
 namespace {
 
-int64_t width_of(const Case& c) { return (c.i64("ratio") == 4 ? 2 : 1) * c.i64("hd"); }
+int64_t width_of(const Case& c) {
+  return (c.i64("ratio") == 4 ? 2 : 1) * c.i64("hd");
+}
 
 TensorMap pool_inputs(const Case& c) {
   const int64_t batch = c.i64("batch"), tokens = c.i64("tokens"), width = width_of(c);
@@ -81,10 +83,11 @@ OpSpec make_pool_op(const std::string& name, bool indexer) {
   OpSpec op;
   op.name = name;
   op.stem = "compressor";
-  op.summary = indexer ? "indexer compressor pooling + finish: softmax pool, norm, RoPE at i*m, "
-                         "Hadamard + FP4 sim, from projected kv/score (spec 8)"
-                       : "KV compressor pooling + finish: softmax pool, norm, RoPE at i*m, FP8 sim, "
-                         "from projected kv/score (spec 8)";
+  op.summary = indexer
+                   ? "indexer compressor pooling + finish: softmax pool, norm, RoPE at i*m, "
+                     "Hadamard + FP4 sim, from projected kv/score (spec 8)"
+                   : "KV compressor pooling + finish: softmax pool, norm, RoPE at i*m, FP8 sim, "
+                     "from projected kv/score (spec 8)";
   op.row_param = "batch";
   op.row_inputs = {"kv", "score"};
   op.cases = [name, indexer](Suite suite) -> std::vector<Case> {
@@ -93,25 +96,28 @@ OpSpec make_pool_op(const std::string& name, bool indexer) {
       return indexer ? std::vector<Case>{pool_case(name, 2, 23, 4), pool_case(name, 1, 259, 128)}
                      : std::vector<Case>{pool_case(name, 2, 27, 4), pool_case(name, 1, 261, 128)};
     case Suite::standard:
-      return indexer ? std::vector<Case>{pool_case(name, 4, 1024, 4)}
-                     : std::vector<Case>{pool_case(name, 4, 1024, 4), pool_case(name, 2, 1024, 128)};
+      return indexer
+                 ? std::vector<Case>{pool_case(name, 4, 1024, 4)}
+                 : std::vector<Case>{pool_case(name, 4, 1024, 4), pool_case(name, 2, 1024, 128)};
     case Suite::full: // 268 MB of kv + score each
-      return indexer ? std::vector<Case>{pool_case(name, 16, 8192, 4)}
-                     : std::vector<Case>{pool_case(name, 8, 4096, 4), pool_case(name, 8, 8192, 128)};
+      return indexer
+                 ? std::vector<Case>{pool_case(name, 16, 8192, 4)}
+                 : std::vector<Case>{pool_case(name, 8, 4096, 4), pool_case(name, 8, 8192, 128)};
     }
     return {};
   };
   op.make_inputs = pool_inputs;
-  op.outputs = {{"entries", indexer ? ComparePolicy::ulps_floor(
-                                          256, 2.0,
-                                          "one rounding-point event: Hadamard spreads <= 2^-7|v|, "
-                                          "then one e2m1 step of a possibly doubled scale")
-                                    : ComparePolicy::ulps_floor(
-                                          32, 0.5,
-                                          "one rounding-point event: one e4m3 step (16 ulp, 32 at "
-                                          "a binade edge); RoPE dims <= 2 ulp of the pair norm")}};
+  op.outputs = {
+      {"entries",
+       indexer ? ComparePolicy::ulps_floor(256, 2.0,
+                                           "one rounding-point event: Hadamard spreads <= 2^-7|v|, "
+                                           "then one e2m1 step of a possibly doubled scale")
+               : ComparePolicy::ulps_floor(32, 0.5,
+                                           "one rounding-point event: one e4m3 step (16 ulp, 32 at "
+                                           "a binade edge); RoPE dims <= 2 ulp of the pair norm")}};
   op.cost = [](const Case& c) {
-    const double batch = double(c.i64("batch")), m = double(c.i64("ratio")), hd = double(c.i64("hd"));
+    const double batch = double(c.i64("batch")), m = double(c.i64("ratio")),
+                 hd = double(c.i64("hd"));
     const double blocks = std::floor(double(c.i64("tokens")) / m);
     // kv and score elements some window reads: CSA half b of every block's tokens and half a of
     // every block's but the last; HCA every complete block's tokens.
@@ -123,8 +129,12 @@ OpSpec make_pool_op(const std::string& name, bool indexer) {
   return op;
 }
 
-OpSpec make_compressor_pool_op() { return make_pool_op("compressor_pool", false); }
-OpSpec make_compressor_pool_indexer_op() { return make_pool_op("compressor_pool_indexer", true); }
+OpSpec make_compressor_pool_op() {
+  return make_pool_op("compressor_pool", false);
+}
+OpSpec make_compressor_pool_indexer_op() {
+  return make_pool_op("compressor_pool_indexer", true);
+}
 
 } // namespace
 V4_REGISTER_OP(make_compressor_pool_op);

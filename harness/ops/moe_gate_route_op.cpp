@@ -25,10 +25,12 @@ TensorMap route_inputs(const Case& c) {
   float* l = logits.data<float>();
   for (int64_t t = 0; t < tokens; ++t) {
     if (ties) {
-      for (int64_t e = 0; e < experts; ++e)  // multiples of 1/4 in [-2, 2]: 17 values
-        l[t * experts + e] = std::fmin(std::fmax(std::nearbyint(l[t * experts + e] * 2.0f) / 4.0f, -2.0f), 2.0f);
+      for (int64_t e = 0; e < experts; ++e) // multiples of 1/4 in [-2, 2]: 17 values
+        l[t * experts + e] =
+            std::fmin(std::fmax(std::nearbyint(l[t * experts + e] * 2.0f) / 4.0f, -2.0f), 2.0f);
     }
-    if (t % 8 == 3) l[t * experts + t % experts] = 20.0f + float(t % 3);
+    if (t % 8 == 3)
+      l[t * experts + t % experts] = 20.0f + float(t % 3);
   }
   in["logits"] = std::move(logits);
   in["ids"] = uniform_i64({tokens}, c.seed, "ids", 0, kGateVocab - 1);
@@ -37,7 +39,7 @@ TensorMap route_inputs(const Case& c) {
   } else {
     Tensor bias = random_f32({experts}, c.seed, "bias", 0.1);
     if (ties) {
-      for (int64_t e = 0; e < experts; ++e)  // multiples of 1/8: mostly 0 and ±1/8
+      for (int64_t e = 0; e < experts; ++e) // multiples of 1/8: mostly 0 and ±1/8
         bias.data<float>()[e] = std::nearbyint(bias.data<float>()[e] * 8.0f) / 8.0f;
     }
     in["bias"] = std::move(bias);
@@ -63,8 +65,9 @@ TensorMap route_reference(const Case& c, const TensorMap& in) {
   const Tensor& logits = require_tensor(in, "logits", "moe_gate_route");
   const int64_t tokens = logits.dim(0), k = c.i64("k");
   Tensor weights = make_tensor<float>({tokens, k}), indices = make_tensor<int32_t>({tokens, k});
-  reference::moe_gate_from_logits(weights.data<float>(), indices.data<int32_t>(), logits.data<float>(),
-                                  in.at("ids").data<int64_t>(), params_of(c, in), tokens);
+  reference::moe_gate_from_logits(weights.data<float>(), indices.data<int32_t>(),
+                                  logits.data<float>(), in.at("ids").data<int64_t>(),
+                                  params_of(c, in), tokens);
   return {{"weights", weights}, {"indices", indices}};
 }
 
@@ -90,9 +93,11 @@ std::vector<Case> route_cases(Suite suite) {
   case Suite::smoke:
     return {route_case(5, 16, 0, 15), route_case(4, 16, 1, 15), route_case(6, 16, 0, 15, 1)};
   case Suite::standard: // Flash 256 experts x 1.5, Pro 384 x 2.5
-    return {route_case(4096, 256, 0, 15), route_case(4096, 256, 1, 15), route_case(1024, 384, 0, 25, 1)};
+    return {route_case(4096, 256, 0, 15), route_case(4096, 256, 1, 15),
+            route_case(1024, 384, 0, 25, 1)};
   case Suite::full: // 275 MB and 302 MB of logits; the hash case gathers 6 logits per token
-    return {route_case(262144, 256, 0, 15), route_case(196608, 384, 0, 25), route_case(65536, 384, 1, 25)};
+    return {route_case(262144, 256, 0, 15), route_case(196608, 384, 0, 25),
+            route_case(65536, 384, 1, 25)};
   }
   return {};
 }
@@ -108,9 +113,10 @@ OpSpec make_moe_gate_route_op() {
   op.cases = route_cases;
   op.make_inputs = route_inputs;
   op.outputs = {
-      {"indices", ComparePolicy::bitwise(
-                      "scores equal or 1 fp32 ulp apart (libm): the D4 selection and order are exact "
-                      "unless two biased scores lie within an ulp")},
+      {"indices",
+       ComparePolicy::bitwise(
+           "scores equal or 1 fp32 ulp apart (libm): the D4 selection and order are exact "
+           "unless two biased scores lie within an ulp")},
       // Each selected score equal to the reference's or 1 fp32 ulp (<= 2^-23 relative) away
       // (optimized/moe_gate.h). The exact sum moves <= 2^-23 relative, fl32(sum) <= 2^-22 with both
       // roundings; the exact ratio s_j/sum <= 3·2^-23; the two quotient roundings and the two

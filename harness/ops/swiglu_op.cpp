@@ -41,8 +41,8 @@ TensorMap swiglu_reference(const Case&, const TensorMap& in) {
   const Tensor& u = require_tensor(in, "u", "swiglu");
   Tensor h = make_tensor<bf16>(g.shape());
   reference::swiglu_clamp_bf16(h.data<bf16>(), g.data<bf16>(), u.data<bf16>(),
-                               in.count("route") ? in.at("route").data<float>() : nullptr,
-                               g.dim(0), g.dim(1), reference::kSwigluLimit);
+                               in.count("route") ? in.at("route").data<float>() : nullptr, g.dim(0),
+                               g.dim(1), reference::kSwigluLimit);
   return {{"h", h}};
 }
 
