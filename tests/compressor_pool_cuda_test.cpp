@@ -23,8 +23,14 @@ TEST(CompressorPoolCuda, MainCsaAndHcaWithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
   expect_cuda_checks("compressor_pool", pool_case("compressor_pool", 3, 131, 4, 61));
   expect_cuda_checks("compressor_pool", pool_case("compressor_pool", 2, 300, 128, 62));
-  testing::expect_full_invariance_sweep("compressor_pool",
-                                        pool_case("compressor_pool", 1, 8, 4, 63));
+  // A row is a whole sequence (8 tokens x 1024 channels x 2 fp32 arrays here): the sweep stops
+  // at 129 sequences to keep the host's input generation to a second.
+  const OpSpec& op = Registry::instance().get("compressor_pool");
+  ASSERT_NE(op.find_backend("cuda"), nullptr);
+  const CheckOutcome inv =
+      check_batch_invariance(op, *op.find_backend("cuda"),
+                             pool_case("compressor_pool", 1, 8, 4, 63), {1, 2, 3, 127, 128, 129});
+  EXPECT_TRUE(inv.passed) << inv.replay() << ": " << inv.detail;
 }
 
 TEST(CompressorPoolCuda, IndexerWithinBudgetDeterministicInvariant) {
@@ -34,7 +40,7 @@ TEST(CompressorPoolCuda, IndexerWithinBudgetDeterministicInvariant) {
   expect_cuda_checks("compressor_pool_indexer",
                      pool_case("compressor_pool_indexer", 1, 257, 128, 65));
   testing::expect_full_invariance_sweep("compressor_pool_indexer",
-                                        pool_case("compressor_pool_indexer", 1, 8, 4, 66));
+                                        pool_case("compressor_pool_indexer", 1, 4, 4, 66));
 }
 
 } // namespace
