@@ -16,15 +16,22 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-void check_params(const CompressorParams& p, const char* function) {
+// What pooling and finishing need (compressor_pool_blocks); check_params adds the projections.
+void check_pool_params(const CompressorParams& p, const char* function) {
   require(p.ratio == 4 || p.ratio == 128, function, "ratio must be 4 or 128");
-  require(p.dim > 0 && p.head_dim > p.rope.rope_dim, function, "head_dim must exceed rope_dim");
-  require(p.wkv && p.wgate && p.ape && p.norm, function, "weights must be set");
+  require(p.head_dim > p.rope.rope_dim, function, "head_dim must exceed rope_dim");
+  require(p.norm != nullptr, function, "the norm weight must be set");
   // The main compressor's FP8 simulation covers exactly the 448 nope dims of a 512-d entry.
   require(p.rotate || p.head_dim - p.rope.rope_dim == kKvSimDims, function,
           "main compressor needs head_dim - rope_dim == 448");
   require(!p.rotate || p.head_dim % kFp4Block == 0, function,
           "indexer head_dim must be a multiple of 32");
+}
+
+void check_params(const CompressorParams& p, const char* function) {
+  check_pool_params(p, function);
+  require(p.dim > 0, function, "dim must be positive");
+  require(p.wkv && p.wgate && p.ape, function, "weights must be set");
 }
 
 // Copies token rows [first, first + count) of a [tokens, width] array into window slots
@@ -99,6 +106,27 @@ void compressor_finish(bf16* entry, const float* pooled, int64_t block, const Co
   }
 }
 
+void compressor_pool_blocks(bf16* entries, const float* kv, const float* score, int64_t tokens,
+                            const CompressorParams& p) {
+  check_pool_params(p, "compressor_pool_blocks");
+  require(tokens >= 0, "compressor_pool_blocks", "tokens must be non-negative");
+  const int64_t m = p.ratio, width = p.width(), blocks = tokens / m;
+  CompressorState window;
+  std::vector<float> pooled(static_cast<size_t>(p.head_dim));
+  for (int64_t i = 0; i < blocks; ++i) {
+    compressor_state_reset(window, p); // block 0 of an overlapping compressor: no previous block
+    const int64_t current = p.overlap() == 2 ? m : 0;
+    if (p.overlap() == 2 && i > 0) {
+      copy_rows(window.kv, 0, kv, (i - 1) * m, m, width);
+      copy_rows(window.score, 0, score, (i - 1) * m, m, width);
+    }
+    copy_rows(window.kv, current, kv, i * m, m, width);
+    copy_rows(window.score, current, score, i * m, m, width);
+    compressor_pool(pooled.data(), window.kv.data(), window.score.data(), p);
+    compressor_finish(entries + i * p.head_dim, pooled.data(), i, p);
+  }
+}
+
 void compressor_prefill(bf16* entries, CompressorState* state, const bf16* x, int64_t tokens,
                         const CompressorParams& p) {
   check_params(p, "compressor_prefill");
@@ -110,21 +138,7 @@ void compressor_prefill(bf16* entries, CompressorState* state, const bf16* x, in
   for (int64_t t = 0; t < tokens; ++t)
     positions[size_t(t)] = t;
   compressor_project(kv.data(), score.data(), x, positions.data(), tokens, p);
-
-  CompressorState window;
-  std::vector<float> pooled(static_cast<size_t>(p.head_dim));
-  for (int64_t i = 0; i < blocks; ++i) {
-    compressor_state_reset(window, p); // block 0 of an overlapping compressor: no previous block
-    const int64_t current = p.overlap() == 2 ? m : 0;
-    if (p.overlap() == 2 && i > 0) {
-      copy_rows(window.kv, 0, kv.data(), (i - 1) * m, m, width);
-      copy_rows(window.score, 0, score.data(), (i - 1) * m, m, width);
-    }
-    copy_rows(window.kv, current, kv.data(), i * m, m, width);
-    copy_rows(window.score, current, score.data(), i * m, m, width);
-    compressor_pool(pooled.data(), window.kv.data(), window.score.data(), p);
-    compressor_finish(entries + i * p.head_dim, pooled.data(), i, p);
-  }
+  compressor_pool_blocks(entries, kv.data(), score.data(), tokens, p);
 
   if (!state)
     return;

@@ -60,6 +60,13 @@ void compressor_pool(float* pooled, const float* kv_window, const float* score_w
 // entry: [hd] bf16 · pooled: [hd] fp32. norm(bf16(pooled)) → RoPE at block·m → quantization.
 void compressor_finish(bf16* entry, const float* pooled, int64_t block, const CompressorParams& p);
 
+// The pooling half of the prefill: entries: [⌊tokens/m⌋, hd] bf16 · kv, score: [tokens, c·hd]
+// fp32, compressor_project's outputs for positions 0 .. tokens − 1. Entry i pools the window of
+// block i (and block i − 1 when overlapping; absent for i = 0) through compressor_pool and
+// compressor_finish. Needs only ratio, head_dim, rotate, norm_eps, rope and norm of `p`.
+void compressor_pool_blocks(bf16* entries, const float* kv, const float* score, int64_t tokens,
+                            const CompressorParams& p);
+
 // Prefill of tokens [0, tokens) (start_pos 0). entries: [⌊tokens/m⌋, hd] bf16. `state`, when not
 // null, is reset and left as the decode path would hold it after these tokens.
 void compressor_prefill(bf16* entries, CompressorState* state, const bf16* x, int64_t tokens,

@@ -12,15 +12,9 @@
 
 #include "reference/formats.h"
 #include "reference/linear.h"
+#include "reference/swiglu.h"
 
 namespace v4::reference {
-
-inline constexpr float kSwigluLimit = 10.0f;
-
-// h: [rows, inter] fp32 · g, u: [rows, inter] fp32 · route_weight: [rows] fp32 or nullptr
-// (shared expert: no routing weight). limit <= 0 disables the clamp, as [C] does.
-void swiglu_clamp(float* h, const float* g, const float* u, const float* route_weight, int64_t rows,
-                  int64_t inter, float limit);
 
 struct ExpertWeights {
   LinearWeight w1, w2, w3; // w1, w3: [inter, dim]; w2: [dim, inter]

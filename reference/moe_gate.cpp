@@ -10,25 +10,39 @@
 
 namespace v4::reference {
 
-void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens, int64_t dim,
+float sqrt_softplus(float logit) {
+  // softplus as torch: log1p(exp(l)), or l itself above the threshold 20.
+  const float sp = logit > 20.0f ? logit : float(std::log1p(std::exp(double(logit))));
+  return float(std::sqrt(double(sp))); // correctly rounded fp32 sqrt
+}
+
+void moe_gate_activate(float* scores, const float* logits, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    scores[i] = sqrt_softplus(logits[i]);
+}
+
+void moe_gate_logits(float* logits, const bf16* x, const bf16* w, int64_t tokens, int64_t dim,
                      int64_t experts) {
-  require(tokens >= 0 && dim > 0 && experts > 0, "moe_gate_scores", "bad shape");
+  require(tokens >= 0 && dim > 0 && experts > 0, "moe_gate_logits", "bad shape");
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t j = 0; j < dim; ++j) {
       if (!(std::isfinite(bf16_decode(x[t * dim + j]))))
-        require(false, "moe_gate_scores",
+        require(false, "moe_gate_logits",
                 "x element " + std::to_string(t * dim + j) + " is not finite");
     }
     for (int64_t e = 0; e < experts; ++e) {
       double dot = 0.0;
       for (int64_t j = 0; j < dim; ++j)
         dot += double(bf16_decode(x[t * dim + j])) * bf16_decode(w[e * dim + j]);
-      const float l = float(dot);
-      // softplus as torch: log1p(exp(l)), or l itself above the threshold 20.
-      const float sp = l > 20.0f ? l : float(std::log1p(std::exp(double(l))));
-      scores[t * experts + e] = float(std::sqrt(double(sp))); // correctly rounded fp32 sqrt
+      logits[t * experts + e] = float(dot);
     }
   }
+}
+
+void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens, int64_t dim,
+                     int64_t experts) {
+  moe_gate_logits(scores, x, w, tokens, dim, experts);
+  moe_gate_activate(scores, scores, tokens * experts);
 }
 
 void moe_gate_biased(float* biased, const float* scores, const float* bias, int64_t tokens,
@@ -91,10 +105,10 @@ void moe_gate_hash(float* weights, int32_t* indices, const float* scores, const 
   moe_gate_weights(weights, scores, indices, tokens, experts, k, route_scale);
 }
 
-void moe_gate(float* weights, int32_t* indices, const bf16* x, const int64_t* token_ids,
-              const GateParams& p, int64_t tokens, int64_t dim) {
+void moe_gate_from_logits(float* weights, int32_t* indices, const float* logits,
+                          const int64_t* token_ids, const GateParams& p, int64_t tokens) {
   std::vector<float> scores(size_t(tokens * p.experts));
-  moe_gate_scores(scores.data(), x, p.weight, tokens, dim, p.experts);
+  moe_gate_activate(scores.data(), logits, tokens * p.experts);
   if (p.tid2eid) {
     require(token_ids != nullptr, "moe_gate", "hash routing needs token ids");
     moe_gate_hash(weights, indices, scores.data(), p.tid2eid, token_ids, tokens, p.experts, p.k,
@@ -102,6 +116,13 @@ void moe_gate(float* weights, int32_t* indices, const bf16* x, const int64_t* to
   } else {
     moe_gate_route(weights, indices, scores.data(), p.bias, tokens, p.experts, p.k, p.route_scale);
   }
+}
+
+void moe_gate(float* weights, int32_t* indices, const bf16* x, const int64_t* token_ids,
+              const GateParams& p, int64_t tokens, int64_t dim) {
+  std::vector<float> logits(size_t(tokens * p.experts));
+  moe_gate_logits(logits.data(), x, p.weight, tokens, dim, p.experts);
+  moe_gate_from_logits(weights, indices, logits.data(), token_ids, p, tokens);
 }
 
 } // namespace v4::reference

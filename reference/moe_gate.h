@@ -15,7 +15,20 @@
 
 namespace v4::reference {
 
-// scores: [tokens, experts] fp32 · x: [tokens, dim] bf16 · w: [experts, dim] bf16.
+// The score function of one fp32 logit: fl32(sqrt(fl32(softplus(l)))), softplus in double with
+// torch's threshold (l > 20 returns l), the square root correctly rounded.
+float sqrt_softplus(float logit);
+
+// scores: [n] fp32 = sqrt_softplus(logits) (may alias logits) · logits: [n] fp32, the gate
+// projection's output.
+void moe_gate_activate(float* scores, const float* logits, int64_t n);
+
+// logits: [tokens, experts] fp32 = fl32(x·w) (double sum in index order, rounded once) ·
+// x: [tokens, dim] bf16 (finite) · w: [experts, dim] bf16.
+void moe_gate_logits(float* logits, const bf16* x, const bf16* w, int64_t tokens, int64_t dim,
+                     int64_t experts);
+
+// scores: [tokens, experts] fp32 = sqrt_softplus(moe_gate_logits(x, w)).
 void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens, int64_t dim,
                      int64_t experts);
 
@@ -52,6 +65,12 @@ struct GateParams {
   int64_t experts = 0, k = 0, vocab = 0;
   float route_scale = 1.0f;
 };
+// The gate after its projection: scores = sqrt_softplus(logits), then the routing of `p`
+// (p.weight unused). weights, indices: [tokens, k] · logits: [tokens, experts] fp32 ·
+// token_ids: [tokens] (hash layers only).
+void moe_gate_from_logits(float* weights, int32_t* indices, const float* logits,
+                          const int64_t* token_ids, const GateParams& p, int64_t tokens);
+
 // weights, indices: [tokens, k] · x: [tokens, dim] bf16 · token_ids: [tokens] (hash layers only).
 void moe_gate(float* weights, int32_t* indices, const bf16* x, const int64_t* token_ids,
               const GateParams& p, int64_t tokens, int64_t dim);

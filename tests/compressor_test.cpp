@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "harness/generators.h"
@@ -123,6 +124,30 @@ TEST(Compressor, PrefillStateEqualsDecodeState) {
 
 TEST(Compressor, RegisteredChecks) {
   harness::testing::expect_smoke_checks_pass("compressor");
+  harness::testing::expect_smoke_checks_pass("compressor_pool");
+  harness::testing::expect_smoke_checks_pass("compressor_pool_indexer");
+}
+
+// The pooling op's reference is the prefill after its projections: projected kv/score through
+// compressor_pool_blocks give the prefill's entries bit for bit (CSA, HCA, indexer, with a tail).
+TEST(Compressor, PoolBlocksAfterProjectionIsThePrefill) {
+  for (const auto& [ratio, indexer, tokens] :
+       {std::tuple{int64_t(4), false, int64_t(14)}, std::tuple{int64_t(128), false, int64_t(300)},
+        std::tuple{int64_t(4), true, int64_t(13)}}) {
+    const Fixture f(ratio, indexer, tokens);
+    const int64_t n = tokens / ratio, width = f.p.width();
+    std::vector<bf16> want(size_t(n * f.p.head_dim)), got(want.size());
+    compressor_prefill(want.data(), nullptr, f.x.data<bf16>(), tokens, f.p);
+    std::vector<float> kv(size_t(tokens * width)), score(kv.size());
+    std::vector<int64_t> positions(static_cast<size_t>(tokens));
+    for (int64_t t = 0; t < tokens; ++t) positions[size_t(t)] = t;
+    compressor_project(kv.data(), score.data(), f.x.data<bf16>(), positions.data(), tokens, f.p);
+    CompressorParams pool = f.p; // the pooling half needs no projection weights
+    pool.wkv = pool.wgate = pool.ape = nullptr;
+    pool.dim = 0;
+    compressor_pool_blocks(got.data(), kv.data(), score.data(), tokens, pool);
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(want[i].bits, got[i].bits) << ratio << " " << i;
+  }
 }
 TEST(Compressor, Golden) {
   harness::testing::expect_golden_pass(

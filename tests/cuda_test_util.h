@@ -59,4 +59,16 @@ inline void expect_cuda_checks(const std::string& op_name, const Case& c, const 
   }
 }
 
+// The batch-invariance sweep over all of 1, 2, 3, 127, 128, 129, 4095, 4096, 4097 rows whatever
+// the op's max_invariance_rows (a cap for the reference's cost, which this check does not pay: it
+// runs only the backend), for cases whose rows are small.
+inline void expect_full_invariance_sweep(const std::string& op_name, const Case& c, const std::string& backend = "cuda") {
+  const OpSpec& op = Registry::instance().get(op_name);
+  const Backend* b = op.find_backend(backend);
+  ASSERT_NE(b, nullptr) << op_name << " has no backend " << backend;
+  const CheckOutcome inv = check_batch_invariance(op, *b, c, {1, 2, 3, 127, 128, 129, 4095, 4096, 4097});
+  EXPECT_TRUE(inv.passed) << inv.replay() << ": " << inv.detail << " (paths " << inv.dispatch_path << ")";
+  std::printf("  %s full invariance sweep: %s\n", c.key().c_str(), inv.detail.c_str());
+}
+
 }  // namespace v4::harness::testing

@@ -10,6 +10,7 @@
 #include "harness/generators.h"
 #include "harness/golden.h"
 #include "reference/moe_gate.h"
+#include "tests/attention_test_util.h"
 
 namespace v4::reference {
 namespace {
@@ -78,6 +79,41 @@ TEST(MoeGate, WeightsSumToRouteScale) {
     EXPECT_NEAR(sum, 2.5, 2.5 * double(2 * k + 2) * 0x1p-24); // (2k + 2) u route_scale
   }
 }
+
+// The gate is its projection followed by moe_gate_from_logits (the moe_gate_route op's
+// reference), for score and hash routing.
+TEST(MoeGate, FromLogitsAfterTheProjectionIsTheGate) {
+  const int64_t tokens = 40, dim = 128, experts = 64, k = 6;
+  const harness::Tensor x = harness::random_bf16({tokens, dim}, 5, "x");
+  const harness::Tensor w = harness::random_bf16({experts, dim}, 5, "w", 1.0 / 11);
+  const harness::Tensor b = harness::random_f32({experts}, 5, "b", 0.1);
+  const harness::Tensor ids = harness::uniform_i64({tokens}, 5, "ids", 0, 9);
+  std::vector<int32_t> table(size_t(10 * k));
+  for (size_t i = 0; i < table.size(); ++i) table[i] = int32_t((i * 7) % size_t(experts));
+  std::vector<float> logits(size_t(tokens * experts));
+  moe_gate_logits(logits.data(), x.data<bf16>(), w.data<bf16>(), tokens, dim, experts);
+  for (const bool hash : {false, true}) {
+    GateParams p;
+    p.weight = w.data<bf16>();
+    p.experts = experts;
+    p.k = k;
+    p.route_scale = 2.5f;
+    if (hash) {
+      p.tid2eid = table.data();
+      p.vocab = 10;
+    } else {
+      p.bias = b.data<float>();
+    }
+    std::vector<float> w1(size_t(tokens * k)), w2(w1.size());
+    std::vector<int32_t> i1(w1.size()), i2(w1.size());
+    moe_gate(w1.data(), i1.data(), x.data<bf16>(), ids.data<int64_t>(), p, tokens, dim);
+    moe_gate_from_logits(w2.data(), i2.data(), logits.data(), ids.data<int64_t>(), p, tokens);
+    EXPECT_EQ(i1, i2) << hash;
+    EXPECT_EQ(w1, w2) << hash;
+  }
+}
+
+TEST(MoeGate, RouteOpRegisteredChecks) { harness::testing::expect_smoke_checks_pass("moe_gate_route"); }
 
 TEST(MoeGate, HashRoutingUsesTheTableAndLearnedWeights) {
   const int64_t experts = 8, k = 2, vocab = 4;

@@ -99,7 +99,7 @@ OpSpec make_hadamard_op() {
     case Suite::standard:
       return {make_case("hadamard", {{"rows", 64 * 64}, {"n", 128}})};
     case Suite::full:
-      return {make_case("hadamard", {{"rows", 4096 * 64}, {"n", 128}})};
+      return {make_case("hadamard", {{"rows", 8192 * 64}, {"n", 128}})}; // 268 MB
     }
     return {};
   };

@@ -11,6 +11,7 @@
 #include "harness/generators.h"
 #include "harness/ops/moe_inputs.h"
 #include "harness/ops/op_util.h"
+#include "properties/swiglu_invariants.h"
 #include "reference/moe_expert.h"
 
 namespace v4::harness {
@@ -47,30 +48,6 @@ TensorMap expert_reference(const Case& c, const TensorMap& in) {
   return {{"y", y}, {"h", h}};
 }
 
-// |h| <= |w_route|·99.9955·(1 + 3u)·(1 + 2^-8): |silu(min(g,10))| <= 9.99955 and |clamp(u)| <= 10;
-// three fp32 roundings (silu, ·u, ·w) and the bf16 cast. A kernel that skips a clamp exceeds it.
-PropertyOutcome clamp_bound(const Case&, const TensorMap& in, const TensorMap& out) {
-  const Tensor& h = out.at("h");
-  const int64_t rows = h.dim(0), inter = h.dim(1);
-  PropertyOutcome o;
-  constexpr double kMax = 9.99954602 * 10; // silu(10)·10, rounded up
-  const double factor = kMax * (1 + 3 * 0x1p-24) * (1 + 0x1p-8);
-  o.bound = fmt::format("|h| <= |w| * {:.6f}", factor);
-  o.bound_value = factor;
-  int64_t nonzero = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    const double w = in.count("route") ? std::fabs(in.at("route").data<float>()[r]) : 1.0;
-    for (int64_t i = 0; i < inter; ++i) {
-      const double v = std::fabs(reference::bf16_decode(h.data<bf16>()[r * inter + i]));
-      nonzero += v > 0;
-      o.measured = std::max(o.measured, v / w);
-    }
-  }
-  o.passed = o.measured <= factor && nonzero > 0;
-  o.detail = fmt::format("max |h|/|w| = {:.6g}", o.measured);
-  return o;
-}
-
 std::vector<Case> expert_cases(Suite suite) {
   auto mk = [](int64_t fmt, int64_t rows, int64_t dim, int64_t inter, int64_t xscale) {
     return make_case(
@@ -104,7 +81,10 @@ OpSpec make_moe_expert_op() {
                    "(given identical h)")},
       {"h", ComparePolicy::ulps(
                 1, "g, u bf16-identical; silu fp32 within a few ulp; one bf16 rounding")}};
-  op.properties = {{"clamp_bound", clamp_bound}};
+  op.properties = {{"clamp_bound", [](const Case&, const TensorMap& in, const TensorMap& out) {
+                      return properties::check_swiglu_clamp_bound(
+                          out.at("h"), in.count("route") ? &in.at("route") : nullptr);
+                    }}};
   op.cost = [](const Case& c) {
     const double r = double(c.i64("rows")), d = double(c.i64("dim")), i = double(c.i64("inter"));
     const double wb = c.i64("fmt") == kExpertFp4 ? 0.53 : c.i64("fmt") == kExpertFp8 ? 1.0 : 2.0;

@@ -1,0 +1,68 @@
+// MoE gate on the GPU (spec §15), as reference/moe_gate.h: the projection with the score function
+// (moe_gate_scores), and the routing from scores or from logits: D4 top-k of fl32(s + bias) or
+// tid2eid hash routing, weights fl32(fl32(s / fl32(Σ s_sel)) · route_scale).
+//
+// moe_gate_scores: an FP64 SIMT GEMM. Each logit is accumulated by one thread with fma in the
+// reference's index order (k = 0 .. dim − 1, from +0): bf16·bf16 products are exact in double, so
+// fma(x, w, acc) is the reference's acc + x·w bit for bit and fl32(dot) equals the reference's
+// logit. The 64x64 token x expert tiles change which thread computes a logit, never its order:
+// batch invariant by construction. Napkin math: T·dim·E FMA on the FP64 pipes (132 SM x 64 / clk
+// x 1.98 GHz = 16.7 T FMA/s): Pro 512 x 7168 x 384 = 1.41 G FMA, 84 us (12.8 MB of traffic, 3 us);
+// Flash 4096 x 4096 x 256 = 4.3 G FMA, 257 us. Compute-bound by the reference's exact logits.
+//
+// Score function (both paths): sp = l > 20 ? l : fl32(log1p(exp(l))) in double, s = fl32(sqrt(sp)).
+// CUDA's double exp and log1p are within 1 ulp (as glibc's): the double softplus values are within
+// ~3 double ulps, so fl32(sp) is the reference's unless the exact value lies within ~3·2^-53
+// relative of an fp32 rounding point (~2^-27 of the logits); then it is adjacent, and the
+// correctly rounded sqrt halves that relative step: s within 1 fp32 ulp. Everything after the
+// score is the reference's operations in its order (fp32 add of the bias, the D4 comparisons, the
+// double sum of the k selected scores in selection order, IEEE division and product), so weights
+// and indices are bitwise the reference's whenever the scores are, and the top-k can change only
+// where two biased scores lie within an ulp (the registered policies' premise).
+//
+// Routing kernel: one warp per token; lane l holds experts l, l + 32, ... (E <= 384). k rounds of
+// a warp arg-max under the D4 total order (value descending, index ascending) by xor butterfly:
+// the order is total, so every lane ends with the same winner whatever the butterfly order.
+// Napkin math (from logits, score-routed): 4 B per logit read + 8 B per selected expert written:
+// Flash 262144 x 256: 281 MB, floor 65 us at 4.30 TB/s. The double exp, log1p and sqrt cost ~60
+// FP64 instructions per logit: 67 M x 60 / 16.7 T/s = 240 us, so it is FP64-bound at ~3.7x the
+// floor. (A filter in fp32 with a rigorous error bound, refining only the candidates near the k-th
+// value in double, would make it memory-bound; not done.)
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "reference/formats.h"
+#include "reference/moe_gate.h"
+
+namespace v4::optimized {
+
+inline constexpr int64_t kGateMaxExperts = 384;
+inline constexpr int64_t kGateMaxK = 8;
+
+// scores: [tokens, experts] fp32 · x: [tokens, dim] bf16 · w: [experts, dim] bf16; dim % 16 == 0.
+void moe_gate_scores(float* scores, const bf16* x, const bf16* w, int64_t tokens, int64_t dim,
+                     int64_t experts, cudaStream_t stream);
+
+// weights, indices: [tokens, k] · scores: [tokens, experts] · bias: [experts] fp32 or nullptr.
+// experts <= 384, k <= 8.
+void moe_gate_route(float* weights, int32_t* indices, const float* scores, const float* bias,
+                    int64_t tokens, int64_t experts, int64_t k, float route_scale,
+                    cudaStream_t stream);
+
+// weights, indices: [tokens, k] · scores: [tokens, experts] · tid2eid: [vocab, k] int32 ·
+// token_ids: [tokens] int64. An id outside [0, vocab) or a table entry outside [0, experts) (the
+// reference throws) gives NaN weights for that token; nothing is read out of bounds.
+void moe_gate_hash(float* weights, int32_t* indices, const float* scores, const int32_t* tid2eid,
+                   const int64_t* token_ids, int64_t tokens, int64_t experts, int64_t k,
+                   int64_t vocab, float route_scale, cudaStream_t stream);
+
+// The gate after its projection: weights, indices: [tokens, k] · logits: [tokens, experts] fp32 ·
+// token_ids: [tokens] (hash only) · p: bias / tid2eid as device pointers (p.weight unused).
+void moe_gate_from_logits(float* weights, int32_t* indices, const float* logits,
+                          const int64_t* token_ids, const reference::GateParams& p, int64_t tokens,
+                          cudaStream_t stream);
+
+} // namespace v4::optimized
