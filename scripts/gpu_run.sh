@@ -45,7 +45,7 @@ step() {
 # Ops of the main job, in two halves so that each half fits one device call (the GPU machine's
 # 10-minute limit): every op is its own harness run, so one op running out of time loses only itself.
 ops_a="act_quant rms_norm rms_norm_head kv_fp8_sim bf16_encode e4m3_encode e2m1_encode fp4_act_quant fp4_act_quant_sim log_softmax opd_kl"
-ops_b="fp4_weight_quant fp4_to_fp8 mhc_post mhc_pre mhc_head mhc_boundary"
+ops_b="fp4_weight_quant fp4_to_fp8 mhc_post mhc_pre mhc_head mhc_boundary hadamard rope swiglu moe_gate moe_gate_route compressor_pool compressor_pool_indexer"
 case "$mode" in
   smoke) suite=default; ops="$ops_a $ops_b"; rest=1; step_arg=4099 ;;
   full-a) suite=full; ops="$ops_a"; rest=0 ;;
