@@ -89,7 +89,7 @@ Tensor random_bf16_wide(std::vector<int64_t> shape, uint64_t seed, std::string_v
   const CounterRng rng(seed, name), row_rng(seed, std::string(name) + ".row_scale");
   const int64_t rows = t.rows(), per_row = rows ? t.numel() / rows : 0;
   bf16* p = t.data<bf16>();
-  std::vector<double> scale(size_t(rows));
+  std::vector<double> scale(static_cast<size_t>(rows));
   for (int64_t r = 0; r < rows; ++r) scale[size_t(r)] = std::exp2(lo_exp + (hi_exp - lo_exp) * row_rng.uniform(r));
   for_each_index(rows * per_row, [&](int64_t i) {
     p[i] = reference::bf16_encode(float(scale[size_t(i / per_row)] * rng.normal(i)));

@@ -59,6 +59,10 @@ esac
 
 step device 30 bash -c 'nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,clocks.max.sm,power.draw,temperature.gpu --format=csv; nvidia-smi -q -d CLOCK | head -40'
 ops=${OPS:-$ops}  # OPS="..." runs a subset (e.g. what an interrupted call did not reach)
+if [ "$rest" = 2 ]; then  # focus: correctness of every kernel first, then the timed runs
+  step gpu_tests "${TEST_LIMIT:-120}" "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
+  cp "$LOG" "$OUT/gpu_tests.log"
+fi
 for op in $ops; do
   backends="--backend cuda"
   [ "$op" = rms_norm ] && backends="$backends --backend cuda_split_control"  # the GPU negative control
@@ -66,10 +70,9 @@ for op in $ops; do
   step "harness:$op" "${OP_LIMIT:-200}" "$B/bin/v4harness" run --suite "$suite" --op "$op" $backends \
     --db "$DB" --tag "gpu-$mode" --no-progress
 done
-python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
-step peers 150 python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite" --ops $ops
+[ "$rest" = 2 ] || python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
+step peers "${PEER_LIMIT:-150}" python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite" --ops $ops
 if [ "$rest" = 2 ]; then
-  step gpu_tests "${TEST_LIMIT:-120}" "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
   step kernels 30 bash -c "cuobjdump -res-usage '$B/bin/v4harness' 2>&1 | grep -A1 'Function' | grep -v '^--' > '$OUT/kernels.txt'"
 fi
 if [ "$rest" = 1 ]; then
