@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/golden.h"
+#include "harness/ops/golden_bound.h"
 #include "reference/model_config.h"
 
 namespace v4::harness {
@@ -33,12 +34,7 @@ template <class T> std::vector<T> values_of(const Tensor& t) {
 // Integer tensors (i32 or i64) as int32 values.
 std::vector<int32_t> indices_of(const Tensor& t);
 
-// Passes iff every element satisfies |ours − official| <= bound[i] (both finite), or both are the
-// same infinity, or both are NaN. Reports the largest |Δ|/bound, the differing count, how many
-// elements the bound allows to differ at all (bound > 0), and the largest ULP distance.
-GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item, const Tensor& ours,
-                                  const Tensor& official, const std::vector<double>& bound,
-                                  const std::string& rationale);
+// golden_compare_bounded (per-element bounds): harness/ops/golden_bound.h.
 
 // One bf16 ULP at |v| (the spacing of bf16 numbers around v; subnormal spacing below 2^-126).
 double bf16_ulp(double v);

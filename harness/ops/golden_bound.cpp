@@ -24,7 +24,7 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
     return line;
   }
   double worst_ratio = 0, worst_ulp = 0;
-  int64_t over = 0, worst_i = -1;
+  int64_t over = 0, worst_i = -1, differing = 0;
   for (int64_t i = 0; i < official.numel(); ++i) {
     const double a = element_value(ours, i), r = element_value(official, i);
     if (std::isnan(a) || std::isnan(r)) {
@@ -32,7 +32,8 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
         ++over, worst_i = worst_i < 0 ? i : worst_i;
       continue;
     }
-    const double diff = std::fabs(a - r);
+    const double diff = a == r ? 0.0 : std::fabs(a - r); // equal infinities: no difference
+    differing += a != r;
     const double ratio =
         diff == 0 ? 0 : (allowed[size_t(i)] > 0 ? diff / allowed[size_t(i)] : INFINITY);
     worst_ulp =
@@ -43,8 +44,9 @@ GoldenLine golden_compare_bounded(const GoldenCase& gc, const std::string& item,
       worst_ratio = ratio, worst_i = i;
   }
   line.passed = over == 0;
-  line.measure = fmt::format("max {:g} ulp {}, worst diff/bound {:.3g}", worst_ulp,
-                             dtype_name(official.dtype()), worst_ratio);
+  line.measure = fmt::format("max {:g} ulp {}, worst diff/bound {:.3g}, {} of {} differ",
+                             worst_ulp, dtype_name(official.dtype()), worst_ratio, differing,
+                             official.numel());
   if (worst_i >= 0 && (!line.passed || worst_ratio > 0)) {
     line.note = fmt::format(
         "{}{} of {} over; worst at flat {}: ours {:.9g} official {:.9g} bound {:.3g}",
