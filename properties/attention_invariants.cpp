@@ -13,18 +13,16 @@ namespace v4::properties {
 
 QkvBounds attention_qkv_bounds(const bf16* x, const int64_t* positions, int64_t rows,
                                const reference::ModelConfig& cfg, int64_t ratio,
-                               const reference::AttentionWeights& w,
-                               const std::vector<double>* e_x) {
+                               const reference::AttentionWeights& w) {
   const int64_t H = cfg.n_heads, D = cfg.head_dim, dim = cfg.dim, ql = cfg.q_lora_rank;
   const float eps = float(cfg.norm_eps);
   const reference::RopeParams rope = reference::rope_params_for_layer(cfg, ratio);
-  const std::vector<double> xv = widen(x, rows * dim),
-                            e_in = e_x ? *e_x : std::vector<double>(static_cast<size_t>(rows * dim));
+  const std::vector<double> xv = widen(x, rows * dim), zero(static_cast<size_t>(rows * dim), 0.0);
   QkvBounds b;
   // q path: the same reference calls as the layer, each followed by its interval rule.
   std::vector<bf16> t(static_cast<size_t>(rows * ql)), qr(static_cast<size_t>(rows * ql));
   reference::dense_linear_bf16(t.data(), x, w.wq_a, rows, dim, ql);
-  std::vector<double> e = linear_bf16_bounds(xv, e_in, w.wq_a, rows, dim, ql);
+  std::vector<double> e = linear_bf16_bounds(xv, zero, w.wq_a, rows, dim, ql);
   e = rms_norm_bounds(widen(t.data(), rows * ql), e, w.q_norm, rows, ql, eps);
   reference::rms_norm(qr.data(), t.data(), w.q_norm, rows, ql, eps);
   b.q.resize(static_cast<size_t>(rows * H * D));
@@ -38,7 +36,7 @@ QkvBounds attention_qkv_bounds(const bf16* x, const int64_t* positions, int64_t 
   std::vector<bf16> u(static_cast<size_t>(rows * D));
   b.kv.resize(static_cast<size_t>(rows * D));
   reference::dense_linear_bf16(u.data(), x, w.wkv, rows, dim, D);
-  e = linear_bf16_bounds(xv, e_in, w.wkv, rows, dim, D);
+  e = linear_bf16_bounds(xv, zero, w.wkv, rows, dim, D);
   e = rms_norm_bounds(widen(u.data(), rows * D), e, w.kv_norm, rows, D, eps);
   reference::rms_norm(b.kv.data(), u.data(), w.kv_norm, rows, D, eps);
   e = rope_bounds(widen(b.kv.data(), rows * D), e, positions, rows, 1, D, rope, false);

@@ -20,12 +20,10 @@ struct QkvBounds {
   std::vector<bf16> q, kv;       // the reference's values: [rows, H, D] and [rows, D]
   std::vector<double> e_q, e_kv; // bounds on |official − ours|
 };
-// x: [rows, dim] bf16 at `positions`; e_x: [rows, dim] bounds on the other side's x (nullptr:
-// the same x on both sides).
+// x: [rows, dim] bf16 (exact input) at `positions`.
 QkvBounds attention_qkv_bounds(const bf16* x, const int64_t* positions, int64_t rows,
                                const reference::ModelConfig& cfg, int64_t ratio,
-                               const reference::AttentionWeights& w,
-                               const std::vector<double>* e_x = nullptr);
+                               const reference::AttentionWeights& w);
 
 struct OutputBounds {
   std::vector<bf16> o;          // sparse attention output before de-rotation [rows, H, D]

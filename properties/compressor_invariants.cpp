@@ -194,7 +194,7 @@ PropertyOutcome check_compressor_prefill_decode(const harness::Case& c,
 }
 
 CompressorBounds compressor_bounds(const reference::CompressorParams& p, const bf16* x,
-                                   int64_t tokens, const std::vector<double>* e_x) {
+                                   int64_t tokens) {
   const int64_t m = p.ratio, hd = p.head_dim, width = p.width(), dim = p.dim, blocks = tokens / m;
   CompressorBounds b;
   b.kv.resize(static_cast<size_t>(tokens * width));
@@ -207,18 +207,15 @@ CompressorBounds compressor_bounds(const reference::CompressorParams& p, const b
   reference::compressor_project(kv.data(), score.data(), x, pos.data(), tokens, p);
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t ch = 0; ch < width; ++ch) {
-      double mk = 0, mz = 0, pk = 0, pz = 0;
+      double mk = 0, mz = 0;
       for (int64_t i = 0; i < dim; ++i) {
-        const double ei = e_x ? (*e_x)[size_t(t * dim + i)] : 0.0;
-        const double xi = std::fabs(double(reference::bf16_decode(x[t * dim + i]))) + ei;
-        mk += std::fabs(double(p.wkv[ch * dim + i])) * xi;
-        mz += std::fabs(double(p.wgate[ch * dim + i])) * xi;
-        pk += std::fabs(double(p.wkv[ch * dim + i])) * ei;
-        pz += std::fabs(double(p.wgate[ch * dim + i])) * ei;
+        const double xi = reference::bf16_decode(x[t * dim + i]);
+        mk += std::fabs(double(p.wkv[ch * dim + i]) * xi);
+        mz += std::fabs(double(p.wgate[ch * dim + i]) * xi);
       }
-      b.kv[size_t(t * width + ch)] = pk + double(dim + 1) * kU * mk;
-      b.score[size_t(t * width + ch)] = pz + double(dim + 1) * kU * mz +
-                                        2 * kU * (std::fabs(double(score[size_t(t * width + ch)])) + pz);
+      b.kv[size_t(t * width + ch)] = double(dim + 1) * kU * mk;
+      b.score[size_t(t * width + ch)] =
+          double(dim + 1) * kU * mz + 2 * kU * std::fabs(double(score[size_t(t * width + ch)]));
     }
   }
   b.entries.resize(static_cast<size_t>(blocks * hd));

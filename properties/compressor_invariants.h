@@ -46,9 +46,7 @@ harness::PropertyOutcome check_compressor_prefill_decode(const harness::Case& c,
 struct CompressorBounds {
   std::vector<double> kv, score, entries;
 };
-// e_x: [tokens, dim] bounds on the other side's x (nullptr: the same x): the projections' radii
-// gain Σ|w|·e_x and their magnitudes use |x| + e_x.
 CompressorBounds compressor_bounds(const reference::CompressorParams& p, const bf16* x,
-                                   int64_t tokens, const std::vector<double>* e_x = nullptr);
+                                   int64_t tokens);
 
 } // namespace v4::properties

@@ -25,9 +25,10 @@ void check_block(const ModelConfig& cfg, const BlockWeights& w, const int64_t* t
           function, "mHC and norm weights must be set");
   const bool hash = w.layer < cfg.n_hash_layers;
   require(hash == (w.ffn.gate.tid2eid != nullptr), function,
-          "layer " + std::to_string(w.layer) + (hash ? " is hash-routed: ffn.gate.tid2eid must be set"
-                                                     : " is score-routed: ffn.gate.tid2eid must "
-                                                       "be null"));
+          "layer " + std::to_string(w.layer) +
+              (hash ? " is hash-routed: ffn.gate.tid2eid must be set"
+                    : " is score-routed: ffn.gate.tid2eid must "
+                      "be null"));
   require(!hash || token_ids, function, "hash-routed layers need the token ids");
   require(w.ffn.gate.weight && w.ffn.gate.experts > 0 && w.ffn.gate.k > 0, function,
           "ffn gate weights must be set");
@@ -43,7 +44,8 @@ void block_rows(bf16* y, const bf16* x, const int64_t* token_ids, int64_t tokens
   const int iters = int(cfg.hc_sinkhorn_iters);
   const float hc_eps = float(cfg.hc_eps), eps = float(cfg.norm_eps);
   std::vector<bf16> a(static_cast<size_t>(tokens * dim)), a_norm(a.size()), f(a.size());
-  std::vector<float> post(static_cast<size_t>(tokens * kHcMult)), comb(static_cast<size_t>(tokens * kHcMult * kHcMult));
+  std::vector<float> post(static_cast<size_t>(tokens * kHcMult)),
+      comb(static_cast<size_t>(tokens * kHcMult * kHcMult));
   std::vector<bf16> mid(static_cast<size_t>(streams));
 
   hc_pre(a.data(), post.data(), comb.data(), x, w.hc_attn_fn, w.hc_attn_base, w.hc_attn_scale,
@@ -57,8 +59,8 @@ void block_rows(bf16* y, const bf16* x, const int64_t* token_ids, int64_t tokens
     trace->mid = mid;
   }
 
-  hc_pre(a.data(), post.data(), comb.data(), mid.data(), w.hc_ffn_fn, w.hc_ffn_base,
-         w.hc_ffn_scale, tokens, dim, iters, hc_eps, eps);
+  hc_pre(a.data(), post.data(), comb.data(), mid.data(), w.hc_ffn_fn, w.hc_ffn_base, w.hc_ffn_scale,
+         tokens, dim, iters, hc_eps, eps);
   rms_norm(a_norm.data(), a.data(), w.ffn_norm, tokens, dim, eps);
   std::vector<float> gw(static_cast<size_t>(tokens * w.ffn.gate.k));
   std::vector<int32_t> gi(gw.size());
@@ -81,8 +83,8 @@ int64_t block_compress_ratio(const ModelConfig& cfg, const BlockWeights& w) {
 }
 
 void block_prefill(bf16* y, BlockState& state, const bf16* x, const int64_t* token_ids,
-                   int64_t tokens, const ModelConfig& cfg, const BlockWeights& w,
-                   BlockTrace* trace, const IndexOverride* forced) {
+                   int64_t tokens, const ModelConfig& cfg, const BlockWeights& w, BlockTrace* trace,
+                   const IndexOverride* forced) {
   check_block(cfg, w, token_ids, "block_prefill");
   require(tokens > 0 && tokens <= cfg.max_seq_len, "block_prefill",
           "tokens must lie in [1, max_seq_len]");

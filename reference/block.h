@@ -26,17 +26,17 @@ namespace v4::reference {
 
 // Non-owning views of one Block's parameters ([C] state-dict names relative to `layers.<i>.`).
 struct BlockWeights {
-  int64_t layer = 0;                      // layer id (the MTP block: n_layers + i)
-  const float* hc_attn_fn = nullptr;      // [24, 4·dim]
-  const float* hc_attn_base = nullptr;    // [24]
-  const float* hc_attn_scale = nullptr;   // [3]
-  const float* hc_ffn_fn = nullptr;       // [24, 4·dim]
-  const float* hc_ffn_base = nullptr;     // [24]
-  const float* hc_ffn_scale = nullptr;    // [3]
-  const float* attn_norm = nullptr;       // [dim]
-  const float* ffn_norm = nullptr;        // [dim]
-  AttentionWeights attn;                  // attn.*
-  MoeParams ffn;                          // ffn.* (gate.tid2eid set exactly on hash layers)
+  int64_t layer = 0;                    // layer id (the MTP block: n_layers + i)
+  const float* hc_attn_fn = nullptr;    // [24, 4·dim]
+  const float* hc_attn_base = nullptr;  // [24]
+  const float* hc_attn_scale = nullptr; // [3]
+  const float* hc_ffn_fn = nullptr;     // [24, 4·dim]
+  const float* hc_ffn_base = nullptr;   // [24]
+  const float* hc_ffn_scale = nullptr;  // [3]
+  const float* attn_norm = nullptr;     // [dim]
+  const float* ffn_norm = nullptr;      // [dim]
+  AttentionWeights attn;                // attn.*
+  MoeParams ffn;                        // ffn.* (gate.tid2eid set exactly on hash layers)
 };
 
 // One sequence's Block state: the attention cache (reset by every prefill, D8).
@@ -47,13 +47,13 @@ struct BlockState {
 
 // Values captured inside a call (golden comparisons, debugging), [tokens, ...] of the call.
 struct BlockTrace {
-  std::vector<bf16> attn_in;   // [tokens, dim]   attn_norm(hc_pre(X))
-  std::vector<bf16> attn_out;  // [tokens, dim]   the attention layer's output
-  std::vector<bf16> mid;       // [tokens, 4, dim] X' after the attention hc_post
-  std::vector<bf16> ffn_in;    // [tokens, dim]   ffn_norm(hc_pre(X'))
-  std::vector<bf16> ffn_out;   // [tokens, dim]   the MoE output
-  std::vector<float> gate_weights;    // [tokens, k]
-  std::vector<int32_t> gate_indices;  // [tokens, k]
+  std::vector<bf16> attn_in;         // [tokens, dim]   attn_norm(hc_pre(X))
+  std::vector<bf16> attn_out;        // [tokens, dim]   the attention layer's output
+  std::vector<bf16> mid;             // [tokens, 4, dim] X' after the attention hc_post
+  std::vector<bf16> ffn_in;          // [tokens, dim]   ffn_norm(hc_pre(X'))
+  std::vector<bf16> ffn_out;         // [tokens, dim]   the MoE output
+  std::vector<float> gate_weights;   // [tokens, k]
+  std::vector<int32_t> gate_indices; // [tokens, k]
   AttentionTrace attn;
 };
 

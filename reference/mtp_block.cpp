@@ -30,8 +30,9 @@ void mtp_input(bf16* x, const bf16* h, const int64_t* ids, int64_t tokens, const
   check_mtp(cfg, w, "mtp_input");
   const int64_t dim = cfg.dim, rows = tokens * kHcMult;
   const float eps = float(cfg.norm_eps);
-  std::vector<bf16> e(static_cast<size_t>(tokens * kHcMult * dim)), en(static_cast<size_t>(tokens * dim)),
-      ep(static_cast<size_t>(tokens * dim)), hn(static_cast<size_t>(rows * dim)), hp(static_cast<size_t>(rows * dim));
+  std::vector<bf16> e(static_cast<size_t>(tokens * kHcMult * dim)),
+      en(static_cast<size_t>(tokens * dim)), ep(static_cast<size_t>(tokens * dim)),
+      hn(static_cast<size_t>(rows * dim)), hp(static_cast<size_t>(rows * dim));
   // embed(ids) (one copy per token; embed_streams checks the ids), then enorm.
   embed_streams(e.data(), ids, w.embed, tokens, cfg);
   for (int64_t t = 0; t < tokens; ++t)

@@ -21,12 +21,12 @@
 namespace v4::reference {
 
 struct MtpWeights {
-  BlockWeights block;            // layer = n_layers + i; attn and ffn of the MTP block
-  LinearWeight e_proj, h_proj;   // [dim, dim]
-  const float* enorm = nullptr;  // [dim]
-  const float* hnorm = nullptr;  // [dim]
-  const bf16* embed = nullptr;   // [vocab, dim], the main model's
-  HeadWeights head;              // hc_fn/base/scale and norm: the MTP block's; head: shared
+  BlockWeights block;           // layer = n_layers + i; attn and ffn of the MTP block
+  LinearWeight e_proj, h_proj;  // [dim, dim]
+  const float* enorm = nullptr; // [dim]
+  const float* hnorm = nullptr; // [dim]
+  const bf16* embed = nullptr;  // [vocab, dim], the main model's
+  HeadWeights head;             // hc_fn/base/scale and norm: the MTP block's; head: shared
 };
 
 struct MtpTrace {

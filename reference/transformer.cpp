@@ -75,8 +75,8 @@ void embed_streams(bf16* x, const int64_t* ids, const bf16* embed, int64_t token
   }
 }
 
-void transformer_prefill(float* logits, TransformerState& state, const int64_t* ids,
-                         int64_t tokens, const ModelConfig& cfg, const TransformerWeights& w,
+void transformer_prefill(float* logits, TransformerState& state, const int64_t* ids, int64_t tokens,
+                         const ModelConfig& cfg, const TransformerWeights& w,
                          TransformerTrace* trace, const LayerOverrides* forced) {
   check_transformer(cfg, w, forced, "transformer_prefill");
   require(tokens > 0 && tokens <= cfg.max_seq_len, "transformer_prefill",

@@ -58,15 +58,13 @@ struct TransformerTrace {
 using LayerOverrides = std::vector<IndexOverride>;
 
 // Prefill at start_pos 0: logits: [vocab] fp32 of the last position · ids: [tokens].
-void transformer_prefill(float* logits, TransformerState& state, const int64_t* ids,
-                         int64_t tokens, const ModelConfig& cfg, const TransformerWeights& w,
-                         TransformerTrace* trace = nullptr,
-                         const LayerOverrides* forced = nullptr);
+void transformer_prefill(float* logits, TransformerState& state, const int64_t* ids, int64_t tokens,
+                         const ModelConfig& cfg, const TransformerWeights& w,
+                         TransformerTrace* trace = nullptr, const LayerOverrides* forced = nullptr);
 
 // One decode token `id` at position pos (= state.next_pos): logits: [vocab] fp32.
 void transformer_decode(float* logits, TransformerState& state, int64_t id, int64_t pos,
                         const ModelConfig& cfg, const TransformerWeights& w,
-                        TransformerTrace* trace = nullptr,
-                        const LayerOverrides* forced = nullptr);
+                        TransformerTrace* trace = nullptr, const LayerOverrides* forced = nullptr);
 
 } // namespace v4::reference

@@ -3,16 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 
 #include "harness/ops/mhc_budgets.h"
 #include "harness/ops/moe_golden_bounds.h"
+#include "harness/rng.h"
 #include "harness/tensor.h"
-#include "properties/attention_invariants.h"
-#include "properties/compressor_invariants.h"
 #include "properties/interval_invariants.h"
+#include "reference/attention.h"
 #include "reference/dense_linear.h"
 #include "reference/linear.h"
 #include "reference/mhc_head.h"
@@ -34,8 +32,11 @@ double val(bf16 b) {
   return double(reference::bf16_decode(b));
 }
 
+} // namespace
+
 // ---- mHC -----------------------------------------------------------------------------------
 
+namespace {
 // μ = fl32(fn·x̂)·ρ for n_mix rows of fn, per token, with bounds (header: E_μ).
 struct Mixes {
   std::vector<float> mu;
@@ -56,8 +57,8 @@ Mixes mixes_bounds(const BoundedBf16& x, const float* fn, int64_t tokens, int64_
       dsum += 2 * std::fabs(v) * ev + ev * ev;
     }
     const double rho = reference::rms_rsqrt(sum_sq, K, norm_eps);
-    const double d_rho = dsum / double(K) / (2 * (sum_sq / double(K) + norm_eps)) +
-                         double(K + 4) * u;
+    const double d_rho =
+        dsum / double(K) / (2 * (sum_sq / double(K) + norm_eps)) + double(K + 4) * u;
     for (int64_t r = 0; r < n_mix; ++r) {
       double dot = 0, mag = 0, prop = 0;
       for (int64_t i = 0; i < K; ++i) {
@@ -144,7 +145,8 @@ void comb_logit_bounds(double* out, const float* a, const double* e_a, int iters
   }
 }
 
-// y = bf16(Σ_j pre_j X_j) per token with bounds (header).
+} // namespace
+
 BoundedBf16 weighted_sum_bounds(const BoundedBf16& x, const std::vector<float>& pre,
                                 const std::vector<double>& e_pre, int64_t tokens, int64_t dim) {
   BoundedBf16 y;
@@ -166,12 +168,6 @@ BoundedBf16 weighted_sum_bounds(const BoundedBf16& x, const std::vector<float>& 
   return y;
 }
 
-struct HcPre {
-  BoundedBf16 y;
-  std::vector<float> post, comb;
-  std::vector<double> e_post, e_comb;
-  double max_logit_error = 0;
-};
 HcPre hc_pre_bounds(const BoundedBf16& x, const float* fn, const float* base, const float* scale,
                     int64_t tokens, int64_t dim, int iters, float hc_eps, float norm_eps) {
   constexpr int64_t nm = reference::kHcMixes, nn = kMult * kMult;
@@ -183,8 +179,8 @@ HcPre hc_pre_bounds(const BoundedBf16& x, const float* fn, const float* base, co
   h.e_post.resize(pre.size());
   h.comb.resize(static_cast<size_t>(tokens * nn));
   h.e_comb.resize(h.comb.size());
-  reference::hc_split_sinkhorn(pre.data(), h.post.data(), h.comb.data(), mx.mu.data(), base,
-                               scale, tokens, iters, hc_eps);
+  reference::hc_split_sinkhorn(pre.data(), h.post.data(), h.comb.data(), mx.mu.data(), base, scale,
+                               tokens, iters, hc_eps);
   const double comb_rel = mhc_budget::sinkhorn_comb_ulps(iters) * u;
   for (int64_t t = 0; t < tokens; ++t) {
     const float* mu = mx.mu.data() + t * nm;
@@ -214,7 +210,6 @@ HcPre hc_pre_bounds(const BoundedBf16& x, const float* fn, const float* base, co
   return h;
 }
 
-// X'_k = bf16(post_k f + Σ_j comb_jk X_j) with bounds (header).
 BoundedBf16 hc_post_bounds(const BoundedBf16& f, const BoundedBf16& res, const HcPre& h,
                            int64_t tokens, int64_t dim) {
   constexpr int64_t nn = kMult * kMult;
@@ -252,26 +247,23 @@ BoundedBf16 rms_norm_bounded(const BoundedBf16& x, const float* w, int64_t rows,
   return y;
 }
 
-// ---- MoE -----------------------------------------------------------------------------------
+// ---- MoE (exact-input bound) ------------------------------------------------------------------
 
-struct MoeOut {
-  BoundedBf16 y;
-  int64_t flips = 0;
-};
-MoeOut moe_bounds(const BoundedBf16& x, const int64_t* ids, const reference::MoeParams& p,
+MoeOut moe_bounds(const std::vector<bf16>& x, const int64_t* ids, const reference::MoeParams& p,
                   int64_t tokens, int64_t dim) {
   const int64_t k = p.gate.k, experts = p.gate.experts;
   MoeOut out;
   out.y.v.resize(static_cast<size_t>(tokens * dim));
   out.y.e.resize(out.y.v.size());
-  std::vector<float> weights(static_cast<size_t>(tokens * k));
-  std::vector<int32_t> idx(weights.size());
-  reference::moe(out.y.v.data(), weights.data(), idx.data(), x.v.data(), ids, p, tokens, dim);
+  out.idx.resize(static_cast<size_t>(tokens * k));
+  std::vector<float> weights(out.idx.size());
+  reference::moe(out.y.v.data(), weights.data(), out.idx.data(), x.data(), ids, p, tokens, dim);
+  const std::vector<int32_t>& idx = out.idx;
 
   Tensor xt(DType::bf16, {tokens, dim}), wt(DType::bf16, {experts, dim});
-  std::copy(x.v.begin(), x.v.end(), xt.data<bf16>());
+  std::copy(x.begin(), x.end(), xt.data<bf16>());
   std::copy(p.gate.weight, p.gate.weight + experts * dim, wt.data<bf16>());
-  const GateScoreBounds gb = gate_score_bounds(xt, wt, tokens, dim, experts, &x.e);
+  const GateScoreBounds gb = gate_score_bounds(xt, wt, tokens, dim, experts);
   if (!p.gate.tid2eid) { // a flip needs a selected and an unselected biased score to overlap
     for (int64_t t = 0; t < tokens; ++t) {
       double lo_sel = INFINITY, hi_rest = -INFINITY;
@@ -296,11 +288,11 @@ MoeOut moe_bounds(const BoundedBf16& x, const int64_t* ids, const reference::Moe
     return static_cast<const bf16*>(lw.data);
   };
   for (int64_t t = 0; t < tokens; ++t) {
-    const std::vector<double> ex(x.e.begin() + t * dim, x.e.begin() + (t + 1) * dim);
-    std::vector<int64_t> order(static_cast<size_t>(k)); // the reference adds experts in ascending id
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](int64_t a, int64_t b) { return idx[size_t(t * k + a)] < idx[size_t(t * k + b)]; });
+    std::vector<int64_t> order(static_cast<size_t>(k)); // the reference adds experts by id
+    std::iota(order.begin(), order.end(), int64_t(0));
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return idx[size_t(t * k + a)] < idx[size_t(t * k + b)];
+    });
     std::vector<float> acc(static_cast<size_t>(dim), 0.0f);
     std::vector<double> err(static_cast<size_t>(dim), 0.0), mag(static_cast<size_t>(dim), 0.0);
     const auto add = [&](const ExpertBound& b) {
@@ -312,140 +304,23 @@ MoeOut moe_bounds(const BoundedBf16& x, const int64_t* ids, const reference::Moe
     };
     for (int64_t j : order) {
       const auto& w = p.experts[size_t(idx[size_t(t * k + j)])];
-      add(expert_bound(x.v.data() + t * dim, b16(w.w1), b16(w.w2), b16(w.w3),
+      add(expert_bound(x.data() + t * dim, b16(w.w1), b16(w.w2), b16(w.w3),
                        {weights[size_t(t * k + j)]}, {e_w[size_t(t * k + j)]}, 1, dim, inter,
-                       p.swiglu_limit, &ex));
+                       p.swiglu_limit));
     }
     if (p.has_shared)
-      add(expert_bound(x.v.data() + t * dim, b16(p.shared.w1), b16(p.shared.w2),
-                       b16(p.shared.w3), {}, {}, 1, dim, inter, p.swiglu_limit, &ex));
+      add(expert_bound(x.data() + t * dim, b16(p.shared.w1), b16(p.shared.w2), b16(p.shared.w3), {},
+                       {}, 1, dim, inter, p.swiglu_limit));
     for (int64_t c = 0; c < dim; ++c) {
       const size_t n = size_t(t * dim + c);
       if (reference::bf16_encode(acc[size_t(c)]).bits != out.y.v[n].bits)
         throw std::logic_error("block golden bounds: MoE recomputation differs from moe()");
-      const double radius = err[size_t(c)] + double(k + 1) * 2 * u * (mag[size_t(c)] + err[size_t(c)]);
+      const double radius =
+          err[size_t(c)] + double(k + 1) * 2 * u * (mag[size_t(c)] + err[size_t(c)]);
       out.y.e[n] = bf16_spread(acc[size_t(c)], radius);
     }
   }
   return out;
-}
-
-// ---- attention over one sequence -------------------------------------------------------------
-
-BoundedBf16 attention_sequence_bounds(const BoundedBf16& x, int64_t S, int64_t T,
-                                      const reference::ModelConfig& cfg,
-                                      const reference::AttentionWeights& w, int64_t ratio,
-                                      const int32_t* pidx, int64_t pw, const int32_t* didx,
-                                      int64_t dw) {
-  const int64_t dim = cfg.dim, D = cfg.head_dim, H = cfg.n_heads, W = cfg.window_size, N = S + T;
-  std::vector<int64_t> pos(static_cast<size_t>(N));
-  std::iota(pos.begin(), pos.end(), int64_t(0));
-  const properties::QkvBounds qkv =
-      properties::attention_qkv_bounds(x.v.data(), pos.data(), N, cfg, ratio, w, &x.e);
-  properties::CompressorBounds cmp;
-  if (ratio)
-    cmp = properties::compressor_bounds(reference::attention_compressor_params(cfg, ratio, w),
-                                        x.v.data(), N, &x.e);
-  BoundedBf16 y;
-  y.v.resize(static_cast<size_t>(N * dim));
-  y.e.resize(y.v.size());
-
-  reference::AttentionCache cache;
-  reference::AttentionTrace tr;
-  const reference::IndexOverride pov{pidx, pw};
-  reference::attention_prefill(y.v.data(), cache, x.v.data(), S, cfg, ratio, w, &tr,
-                               pidx ? &pov : nullptr);
-  const int64_t blocks = ratio ? S / ratio : 0, n_kv = S + blocks;
-  std::vector<double> e_array(qkv.e_kv.begin(), qkv.e_kv.begin() + S * D);
-  if (ratio)
-    e_array.insert(e_array.end(), cmp.entries.begin(), cmp.entries.begin() + blocks * D);
-  const properties::OutputBounds ob = properties::attention_output_bounds(
-      std::vector<bf16>(qkv.q.begin(), qkv.q.begin() + S * H * D),
-      std::vector<double>(qkv.e_q.begin(), qkv.e_q.begin() + S * H * D), tr.kv.data(), e_array,
-      n_kv, tr.idx.data(), tr.width, pos.data(), S, cfg, ratio, w);
-  std::copy(ob.e_y.begin(), ob.e_y.end(), y.e.begin());
-  if (std::getenv("V4_DEBUG_BOUNDS")) {
-    auto mx = [](const char* n, const std::vector<double>& e) { double m = 0, s = 0; size_t nz = 0; for (double v : e) { m = std::max(m, v); s += v; nz += v > 0; } fprintf(stderr, "  %s max %g mean %g nonzero %zu/%zu\n", n, m, s / double(e.size()), nz, e.size()); };
-    mx("x", x.e); mx("e_q", qkv.e_q); mx("e_kv", qkv.e_kv); mx("cmp", cmp.entries); mx("e_o", ob.e_o); mx("e_y", ob.e_y);
-  }
-
-  // Cache bounds: ring slot ← the raw row's bound; row W + i ← compressed entry i.
-  const int64_t cache_rows = int64_t(cache.kv.size()) / D;
-  std::vector<double> e_cache(static_cast<size_t>(cache_rows * D), 0.0);
-  const auto put_raw = [&](int64_t p) {
-    std::copy(qkv.e_kv.begin() + p * D, qkv.e_kv.begin() + (p + 1) * D,
-              e_cache.begin() + (p % W) * D);
-  };
-  const auto put_block = [&](int64_t i) {
-    std::copy(cmp.entries.begin() + i * D, cmp.entries.begin() + (i + 1) * D,
-              e_cache.begin() + (W + i) * D);
-  };
-  for (int64_t p = std::max<int64_t>(0, S - W); p < S; ++p)
-    put_raw(p);
-  for (int64_t i = 0; i < blocks; ++i)
-    put_block(i);
-  for (int64_t t = 0; t < T; ++t) {
-    const int64_t p = S + t;
-    const reference::IndexOverride dov{didx ? didx + t * dw : nullptr, dw};
-    reference::attention_decode(y.v.data() + p * dim, cache, x.v.data() + p * dim, p, cfg, ratio,
-                                w, &tr, didx ? &dov : nullptr);
-    put_raw(p);
-    if (ratio && (p + 1) % ratio == 0)
-      put_block((p + 1) / ratio - 1);
-    const properties::OutputBounds od = properties::attention_output_bounds(
-        std::vector<bf16>(qkv.q.begin() + p * H * D, qkv.q.begin() + (p + 1) * H * D),
-        std::vector<double>(qkv.e_q.begin() + p * H * D, qkv.e_q.begin() + (p + 1) * H * D),
-        cache.kv.data(), e_cache, cache_rows, tr.idx.data(), tr.width, &p, 1, cfg, ratio, w);
-    std::copy(od.e_y.begin(), od.e_y.end(), y.e.begin() + p * dim);
-  }
-  return y;
-}
-
-} // namespace
-
-BlockSequenceBounds block_sequence_bounds(const BoundedBf16& x, const int64_t* ids,
-                                          int64_t prefill, int64_t steps,
-                                          const reference::ModelConfig& cfg,
-                                          const reference::BlockWeights& w,
-                                          const int32_t* prefill_idx, int64_t pw,
-                                          const int32_t* decode_idx, int64_t dw) {
-  const int64_t dim = cfg.dim, N = prefill + steps;
-  const int iters = int(cfg.hc_sinkhorn_iters);
-  const float hc_eps = float(cfg.hc_eps), eps = float(cfg.norm_eps);
-  BlockSequenceBounds b;
-  const HcPre ha = hc_pre_bounds(x, w.hc_attn_fn, w.hc_attn_base, w.hc_attn_scale, N, dim, iters,
-                                 hc_eps, eps);
-  BoundedBf16 an = rms_norm_bounded(ha.y, w.attn_norm, N, dim, eps);
-  if (const char* flip = std::getenv("V4_DEBUG_FLIP")) { // perturb: flip a fraction of may-flip attention inputs by 1 ulp
-    const double frac = std::atof(flip);
-    uint64_t st = 12345; int64_t n = 0;
-    for (size_t i = 0; i < an.v.size(); ++i) {
-      if (an.e[i] <= 0) continue;
-      st = st * 6364136223846793005ULL + 1442695040888963407ULL;
-      if (double(st >> 11) * 0x1p-53 >= frac) continue;
-      an.v[i].bits += (st >> 7 & 1) ? 1 : -1; ++n;
-    }
-    fprintf(stderr, "flipped %ld attention inputs\n", n);
-  }
-  const BoundedBf16 f =
-      attention_sequence_bounds(an, prefill, steps, cfg, w.attn, reference::block_compress_ratio(cfg, w),
-                                prefill_idx, pw, decode_idx, dw);
-  const BoundedBf16 mid = hc_post_bounds(f, x, ha, N, dim);
-  const HcPre hf = hc_pre_bounds(mid, w.hc_ffn_fn, w.hc_ffn_base, w.hc_ffn_scale, N, dim, iters,
-                                 hc_eps, eps);
-  const BoundedBf16 fn = rms_norm_bounded(hf.y, w.ffn_norm, N, dim, eps);
-  const MoeOut m = moe_bounds(fn, ids, w.ffn, N, dim);
-  b.y = hc_post_bounds(m.y, mid, hf, N, dim);
-  if (std::getenv("V4_DEBUG_BOUNDS")) {
-    auto mx = [](const std::vector<double>& e) { double m = 0; size_t at = 0; for (size_t i = 0; i < e.size(); ++i) if (!(e[i] <= m)) m = e[i], at = i; fprintf(stderr, "max %g at %zu\n", m, at); };
-    fprintf(stderr, "logit err attn %g ffn %g\n", ha.max_logit_error, hf.max_logit_error);
-    fprintf(stderr, "ha.y "); mx(ha.y.e); fprintf(stderr, "ha.post "); mx(ha.e_post); fprintf(stderr, "ha.comb "); mx(ha.e_comb);
-    fprintf(stderr, "an "); mx(an.e); fprintf(stderr, "f "); mx(f.e); fprintf(stderr, "mid "); mx(mid.e);
-    fprintf(stderr, "hf.y "); mx(hf.y.e); fprintf(stderr, "fn "); mx(fn.e); fprintf(stderr, "moe "); mx(m.y.e); fprintf(stderr, "y "); mx(b.y.e);
-  }
-  b.routing_flips = m.flips;
-  b.max_logit_error = std::max(ha.max_logit_error, hf.max_logit_error);
-  return b;
 }
 
 LogitBounds head_bounds(const BoundedBf16& x, const reference::ModelConfig& cfg,
@@ -456,10 +331,10 @@ LogitBounds head_bounds(const BoundedBf16& x, const reference::ModelConfig& cfg,
   std::vector<float> pre(static_cast<size_t>(kMult));
   std::vector<double> e_pre(static_cast<size_t>(kMult));
   for (int64_t j = 0; j < kMult; ++j) { // as reference/mhc_head.cpp
-    pre[size_t(j)] = reference::sigmoid_fp32(mx.mu[size_t(j)] * w.hc_scale[0] + w.hc_base[j]) +
-                     hc_eps;
-    const double ez = gate_input_error(mx.mu[size_t(j)], w.hc_scale[0], w.hc_base[j],
-                                       mx.e[size_t(j)]);
+    pre[size_t(j)] =
+        reference::sigmoid_fp32(mx.mu[size_t(j)] * w.hc_scale[0] + w.hc_base[j]) + hc_eps;
+    const double ez =
+        gate_input_error(mx.mu[size_t(j)], w.hc_scale[0], w.hc_base[j], mx.e[size_t(j)]);
     const double z = double(mx.mu[size_t(j)]) * w.hc_scale[0] + w.hc_base[j];
     e_pre[size_t(j)] = sigmoid_slope_max(z, ez) * ez + 9 * u * double(pre[size_t(j)]);
   }
@@ -514,8 +389,9 @@ BoundedBf16 mtp_input_bounds(const bf16* h, const int64_t* ids, int64_t tokens,
       for (int64_t i = 0; i < dim; ++i) {
         const size_t s = size_t((t * kMult + j) * dim + i), ai = size_t(t * dim + i);
         const float sum = reference::bf16_decode(a.v[ai]) + reference::bf16_decode(b.v[s]);
-        // Each side rounds the fp32 sum once: 2u|sum| beyond the inputs' bounds.
-        x.e[s] = bf16_spread(sum, a.e[ai] + b.e[s] + 2 * u * (std::fabs(double(sum)) + a.e[ai] + b.e[s]));
+        // Each side rounds the fp32 sum of two bf16 values once.
+        x.e[s] = bf16_spread(sum, a.e[ai] + b.e[s] +
+                                      2 * u * (std::fabs(double(sum)) + a.e[ai] + b.e[s]));
       }
   return x;
 }

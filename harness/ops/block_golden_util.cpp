@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "harness/model_config_json.h"
 #include "harness/ops/attention_golden_util.h"
+#include "harness/ops/block_golden_sampling.h"
 #include "harness/ops/block_inputs.h"
 
 namespace v4::harness {
@@ -37,12 +40,24 @@ SelectionDiff compare_selections(const std::vector<int32_t>& own, int64_t ow,
     for (int64_t j = 0; j < fw; ++j)
       if (official[size_t(r * fw + j)] >= 0)
         b.push_back(official[size_t(r * fw + j)]);
-    const bool same_set = std::multiset<int32_t>(a.begin(), a.end()) ==
-                          std::multiset<int32_t>(b.begin(), b.end());
+    const bool same_set =
+        std::multiset<int32_t>(a.begin(), a.end()) == std::multiset<int32_t>(b.begin(), b.end());
     d.set_differs += !same_set;
     d.order_differs += same_set && a != b;
   }
   return d;
+}
+
+GoldenLine sampling_line(const GoldenCase& gc, const std::string& item,
+                         const BlockSequenceBounds& b, int64_t tokens) {
+  return {gc.case_name(),
+          item,
+          true,
+          fmt::format("largest response {:.3g} ulp of the token's max |y|; routing: {} of {} "
+                      "tokens could flip on their own score bounds, {} would in a sample",
+                      b.max_response_ulps, b.routing_flips, tokens, b.sampled_reroutes),
+          "reported (bounds assume the reference's routing)",
+          ""};
 }
 
 } // namespace v4::harness

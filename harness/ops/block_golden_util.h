@@ -37,4 +37,11 @@ struct SelectionDiff {
 SelectionDiff compare_selections(const std::vector<int32_t>& own, int64_t ow,
                                  const std::vector<int32_t>& official, int64_t fw, int64_t rows);
 
+// A reported line with the sampled propagation's figures: the largest response (bf16 ulps of the
+// token's ‖y‖∞), the tokens whose routing could flip within the local score bounds, and those
+// whose routing changed in a sample.
+struct BlockSequenceBounds;
+GoldenLine sampling_line(const GoldenCase& gc, const std::string& item,
+                         const BlockSequenceBounds& b, int64_t tokens);
+
 } // namespace v4::harness

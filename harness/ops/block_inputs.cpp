@@ -91,7 +91,8 @@ void add_block_weights(TensorMap& in, const std::string& p, int64_t layer,
     in[f + "gate.bias"] = random_f32({experts}, seed, f + "gate.bias", 0.1);
   }
   for (int64_t e = 0; e <= experts; ++e) {
-    const std::string x = e < experts ? f + "experts." + std::to_string(e) + "." : f + "shared_experts.";
+    const std::string x =
+        e < experts ? f + "experts." + std::to_string(e) + "." : f + "shared_experts.";
     linear_bf16(in, x + "w1.weight", inter, dim, seed);
     linear_bf16(in, x + "w2.weight", dim, inter, seed);
     linear_bf16(in, x + "w3.weight", inter, dim, seed);
@@ -185,7 +186,8 @@ reference::BlockWeights block_weights_view(const TensorLookup& get, const std::s
     return reference::LinearWeight::bf16_weight(b16(n), out, in);
   };
   for (int64_t e = 0; e <= experts; ++e) {
-    const std::string x = e < experts ? "ffn.experts." + std::to_string(e) + "." : "ffn.shared_experts.";
+    const std::string x =
+        e < experts ? "ffn.experts." + std::to_string(e) + "." : "ffn.shared_experts.";
     const reference::ExpertWeights ew{view(x + "w1.weight", inter, dim),
                                       view(x + "w2.weight", dim, inter),
                                       view(x + "w3.weight", inter, dim)};

@@ -63,9 +63,9 @@ TensorMap block_reference(const Case& c, const TensorMap& in) {
   const int64_t batch = x.dim(0), total = x.dim(1), row = x.dim(2) * x.dim(3);
   Tensor y(DType::bf16, x.shape());
   for (int64_t b = 0; b < batch; ++b) {
-    const std::vector<bf16> yb = run_sequence(w, x.data<bf16>() + b * total * row,
-                                              ids.data<int64_t>() + b * total, c.i64("tokens"),
-                                              total);
+    const std::vector<bf16> yb =
+        run_sequence(w, x.data<bf16>() + b * total * row, ids.data<int64_t>() + b * total,
+                     c.i64("tokens"), total);
     std::copy(yb.begin(), yb.end(), y.data<bf16>() + b * total * row);
   }
   return {{"y", y}};
@@ -78,16 +78,17 @@ PropertyOutcome prefill_equals_decode(const Case& c, const TensorMap& in, const 
   const int64_t total = x.dim(1), row = x.dim(2) * x.dim(3), tokens = c.i64("tokens");
   int64_t differing = 0;
   for (int64_t b = 0; b < x.dim(0); ++b) {
-    const std::vector<bf16> y = run_sequence(w, x.data<bf16>() + b * total * row,
-                                             in.at("ids").data<int64_t>() + b * total, total, total);
+    const std::vector<bf16> y =
+        run_sequence(w, x.data<bf16>() + b * total * row, in.at("ids").data<int64_t>() + b * total,
+                     total, total);
     const bf16* got = out.at("y").data<bf16>() + b * total * row;
     for (int64_t i = tokens * row; i < total * row; ++i)
       differing += y[size_t(i)].bits != got[i].bits;
   }
-  return {differing == 0,
-          fmt::format("prefill({}) rows {}.. == prefill({}) + decode, bitwise", total, tokens,
-                      tokens),
-          0, double(differing), fmt::format("{} elements differ", differing)};
+  return {
+      differing == 0,
+      fmt::format("prefill({}) rows {}.. == prefill({}) + decode, bitwise", total, tokens, tokens),
+      0, double(differing), fmt::format("{} elements differ", differing)};
 }
 
 PropertyOutcome causal(const Case& c, const TensorMap& in, const TensorMap& out) {

@@ -50,7 +50,7 @@ std::vector<double> linear_values(const bf16* x, const bf16* w, int64_t rows, in
 } // namespace
 
 GateScoreBounds gate_score_bounds(const Tensor& x, const Tensor& w, int64_t tokens, int64_t dim,
-                                  int64_t experts, const std::vector<double>* x_err) {
+                                  int64_t experts) {
   GateScoreBounds b;
   b.score.resize(size_t(tokens * experts));
   b.error.resize(size_t(tokens * experts));
@@ -58,16 +58,14 @@ GateScoreBounds gate_score_bounds(const Tensor& x, const Tensor& w, int64_t toke
   reference::moe_gate_scores(s.data(), x.data<bf16>(), w.data<bf16>(), tokens, dim, experts);
   for (int64_t t = 0; t < tokens; ++t)
     for (int64_t e = 0; e < experts; ++e) {
-      double dot = 0, mag = 0, prop = 0;
+      double dot = 0, mag = 0;
       for (int64_t j = 0; j < dim; ++j) {
-        const double xj = reference::bf16_decode(x.data<bf16>()[t * dim + j]),
-                     wj = reference::bf16_decode(w.data<bf16>()[e * dim + j]),
-                     ej = x_err ? (*x_err)[size_t(t * dim + j)] : 0.0;
-        dot += xj * wj;
-        mag += (std::fabs(xj) + ej) * std::fabs(wj);
-        prop += ej * std::fabs(wj);
+        const double p = double(reference::bf16_decode(x.data<bf16>()[t * dim + j])) *
+                         reference::bf16_decode(w.data<bf16>()[e * dim + j]);
+        dot += p;
+        mag += std::fabs(p);
       }
-      const double e_l = prop + double(dim + 1) * u * mag;
+      const double e_l = double(dim + 1) * u * mag;
       const double sigma =
           1.0 / (1.0 + std::exp(-(dot + e_l))); // σ is increasing: bound at l + E_l
       const double score = s[size_t(t * experts + e)];
@@ -104,10 +102,8 @@ std::vector<double> gate_weight_errors(const GateScoreBounds& b, const std::vect
 ExpertBound expert_bound(const bf16* x, const bf16* w1, const bf16* w2, const bf16* w3,
                          const std::vector<float>& route_weight,
                          const std::vector<double>& route_error, int64_t rows, int64_t dim,
-                         int64_t inter, float limit, const std::vector<double>* x_err_in) {
+                         int64_t inter, float limit) {
   std::vector<double> xv(size_t(rows * dim)), x_err(size_t(rows * dim), 0.0);
-  if (x_err_in)
-    x_err = *x_err_in;
   for (size_t i = 0; i < xv.size(); ++i)
     xv[i] = reference::bf16_decode(x[i]);
   const std::vector<double> g = linear_values(x, w1, rows, dim, inter),

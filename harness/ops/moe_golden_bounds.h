@@ -24,10 +24,9 @@ namespace v4::harness {
 struct GateScoreBounds {
   std::vector<double> score, error; // [tokens, experts]: the reference's s and E_s
 };
-// x: [tokens, dim] bf16 · w: [experts, dim] bf16 · x_err: [tokens, dim] bounds on the other
-// side's x (nullptr: the same x; otherwise E_l gains Σ_j |W_j|·E_x,j and magnitudes use |x| + E_x).
+// x: [tokens, dim] bf16 · w: [experts, dim] bf16.
 GateScoreBounds gate_score_bounds(const Tensor& x, const Tensor& w, int64_t tokens, int64_t dim,
-                                  int64_t experts, const std::vector<double>* x_err = nullptr);
+                                  int64_t experts);
 
 // E_w per selected (token, j): weights [tokens, k] (the reference's) at indices [tokens, k].
 std::vector<double> gate_weight_errors(const GateScoreBounds& b, const std::vector<float>& weights,
@@ -37,8 +36,7 @@ std::vector<double> gate_weight_errors(const GateScoreBounds& b, const std::vect
 // One bf16-weight expert on `rows` rows: y = the reference output [rows, dim] (as values) and
 // err = the bound on |y_ref − y_official| BEFORE the final bf16 rounding of y's fp32 accumulator
 // (callers add the output rounding where the output is bf16). route_weight / route_error: [rows]
-// or empty (shared expert: no weight). x_err: [rows, dim] bounds on the other side's x (nullptr:
-// the same x).
+// or empty (shared expert: no weight).
 struct ExpertBound {
   std::vector<double> y, err;  // err: before the bf16 rounding of y
   std::vector<double> err_out; // after it: err + ulp_bf16(|y| + err)
@@ -46,6 +44,6 @@ struct ExpertBound {
 ExpertBound expert_bound(const bf16* x, const bf16* w1, const bf16* w2, const bf16* w3,
                          const std::vector<float>& route_weight,
                          const std::vector<double>& route_error, int64_t rows, int64_t dim,
-                         int64_t inter, float limit, const std::vector<double>* x_err = nullptr);
+                         int64_t inter, float limit);
 
 } // namespace v4::harness

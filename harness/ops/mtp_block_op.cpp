@@ -76,9 +76,9 @@ PropertyOutcome prefill_equals_decode(const Case& c, const TensorMap& in, const 
   int64_t differing = 0;
   for (int64_t b = 0; b < h.dim(0); ++b) {
     for (int64_t p = tokens; p < total; ++p) {
-      const std::vector<float> l = run_sequence(w, h.data<bf16>() + b * total * row,
-                                                in.at("ids").data<int64_t>() + b * total, p + 1,
-                                                p + 1);
+      const std::vector<float> l =
+          run_sequence(w, h.data<bf16>() + b * total * row,
+                       in.at("ids").data<int64_t>() + b * total, p + 1, p + 1);
       const float* got = out.at("logits").data<float>() + (b * rows + 1 + p - tokens) * vocab;
       for (int64_t v = 0; v < vocab; ++v)
         differing += l[size_t(v)] != got[v];

@@ -19,9 +19,9 @@
 #include <fmt/format.h>
 
 #include "harness/ops/attention_golden_util.h"
-#include "harness/registry.h"
-#include "harness/ops/block_golden_bounds.h"
+#include "harness/ops/block_golden_sampling.h"
 #include "harness/ops/block_golden_util.h"
+#include "harness/registry.h"
 #include "reference/transformer.h"
 
 namespace v4::harness {
@@ -104,10 +104,10 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
     const BlockSequenceBounds b = block_sequence_bounds(
         {xin, std::vector<double>(xin.size(), 0.0)}, ids.data(), S, T, cfg, w,
         pidx.empty() ? nullptr : pidx.data(), pw, didx.empty() ? nullptr : didx.data(), dw);
-    lines.push_back(golden_compare(gc, fmt::format("layer {}: reference Block API vs bounded path", i),
-                                   tensor_from(y, {S + T, 4, dim}),
-                                   tensor_from(b.y.v, {S + T, 4, dim}),
-                                   ComparePolicy::bitwise("the same reference calls")));
+    lines.push_back(
+        golden_compare(gc, fmt::format("layer {}: reference Block API vs bounded path", i),
+                       tensor_from(y, {S + T, 4, dim}), tensor_from(b.y.v, {S + T, 4, dim}),
+                       ComparePolicy::bitwise("the same reference calls")));
     for (const bool decode : {false, true}) {
       const Tensor official =
           reshaped(gc.tensor(pre + (decode ? "decode" : "prefill")), {decode ? T : S, 4, dim});
@@ -119,31 +119,27 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
           fmt::format("layer {} (m = {}{}): {}", i, cfg.compress_ratio(i),
                       i < cfg.n_hash_layers ? ", hash" : "",
                       decode ? "trace decode outputs" : "trace prefill outputs"),
-          tensor_from(std::vector<bf16>(b.y.v.begin() + first * row,
-                                        b.y.v.begin() + (first + rows) * row),
-                      {rows, 4, dim}),
+          tensor_from(
+              std::vector<bf16>(b.y.v.begin() + first * row, b.y.v.begin() + (first + rows) * row),
+              {rows, 4, dim}),
           official, e,
-          fmt::format("Block interval bound on the recorded input; largest {:.3g} ulp bf16",
-                      max_bound_ulps(e, values(official))));
+          fmt::format("local step bounds propagated by {} reference samples, x{}; largest {:.3g} "
+                      "ulp bf16",
+                      kSamples, kSampleHeadroom, max_bound_ulps(e, values(official))));
       if (!line.passed && first_failure.empty())
         first_failure = fmt::format("layer {} ({})", i, decode ? "decode" : "prefill");
       lines.push_back(line);
     }
-    lines.push_back({gc.case_name(), fmt::format("layer {}: score routing", i), true,
-                     fmt::format("{} of {} tokens could flip within the bounds", b.routing_flips,
-                                 S + T),
-                     "reported (bounds assume the reference's routing)", ""});
+    lines.push_back(sampling_line(gc, fmt::format("layer {}: sampled propagation", i), b, S + T));
     if (!pidx.empty()) {
-      const SelectionDiff dp =
-          compare_selections(own_p, int64_t(own_p.size()) / S, pidx, pw, S);
-      const SelectionDiff dd =
-          compare_selections(own_d, int64_t(own_d.size()) / T, didx, dw, T);
-      lines.push_back({gc.case_name(), fmt::format("layer {}: own index lists", i), true,
-                       fmt::format("prefill {} of {} rows differ as sets ({} more only in order); "
-                                   "decode {} of {} ({})",
-                                   dp.set_differs, S, dp.order_differs, dd.set_differs, T,
-                                   dd.order_differs),
-                       "reported (near-ties in bf16 indexer scores)", ""});
+      const SelectionDiff dp = compare_selections(own_p, int64_t(own_p.size()) / S, pidx, pw, S);
+      const SelectionDiff dd = compare_selections(own_d, int64_t(own_d.size()) / T, didx, dw, T);
+      lines.push_back(
+          {gc.case_name(), fmt::format("layer {}: own index lists", i), true,
+           fmt::format("prefill {} of {} rows differ as sets ({} more only in order); "
+                       "decode {} of {} ({})",
+                       dp.set_differs, S, dp.order_differs, dd.set_differs, T, dd.order_differs),
+           "reported (near-ties in bf16 indexer scores)", ""});
     }
   }
   lines.push_back({gc.case_name(), "first layer outside its bound", first_failure.empty(),
@@ -153,8 +149,8 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
   // Logits from the recorded last-layer output.
   const Tensor last_p = gc.tensor(fmt::format("trace.layers.{}.prefill", L - 1)),
                last_d = gc.tensor(fmt::format("trace.layers.{}.decode", L - 1));
-  const auto logits_of = [&](const bf16* streams, std::vector<float>& out,
-                             std::vector<double>& e, std::vector<float>& api) {
+  const auto logits_of = [&](const bf16* streams, std::vector<float>& out, std::vector<double>& e,
+                             std::vector<float>& api) {
     const LogitBounds lb = head_bounds({std::vector<bf16>(streams, streams + row),
                                         std::vector<double>(static_cast<size_t>(row), 0.0)},
                                        cfg, m.w.head);
@@ -169,20 +165,20 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
     std::vector<double> e;
     const int64_t rows = decode ? T : 1;
     for (int64_t r = 0; r < rows; ++r)
-      logits_of(decode ? last_d.data<bf16>() + r * row : last_p.data<bf16>() + (S - 1) * row,
-                ours, e, api);
-    const Tensor official = reshaped(gc.tensor(decode ? "out.decode_logits" : "out.prefill_logits"),
-                                     {rows, vocab});
-    lines.push_back(golden_compare(gc, fmt::format("head API vs bounded path ({})",
-                                                   decode ? "decode" : "prefill"),
-                                   tensor_from(api, {rows, vocab}), tensor_from(ours, {rows, vocab}),
-                                   ComparePolicy::bitwise("the same reference calls")));
-    lines.push_back(golden_compare_bounded(
-        gc,
-        fmt::format("{} from the recorded last-layer output",
-                    decode ? "out.decode_logits" : "out.prefill_logits"),
-        tensor_from(ours, {rows, vocab}), official, e,
-        "hc_head, norm and fp32 head interval bound"));
+      logits_of(decode ? last_d.data<bf16>() + r * row : last_p.data<bf16>() + (S - 1) * row, ours,
+                e, api);
+    const Tensor official =
+        reshaped(gc.tensor(decode ? "out.decode_logits" : "out.prefill_logits"), {rows, vocab});
+    lines.push_back(golden_compare(
+        gc, fmt::format("head API vs bounded path ({})", decode ? "decode" : "prefill"),
+        tensor_from(api, {rows, vocab}), tensor_from(ours, {rows, vocab}),
+        ComparePolicy::bitwise("the same reference calls")));
+    lines.push_back(
+        golden_compare_bounded(gc,
+                               fmt::format("{} from the recorded last-layer output",
+                                           decode ? "out.decode_logits" : "out.prefill_logits"),
+                               tensor_from(ours, {rows, vocab}), official, e,
+                               "hc_head, norm and fp32 head interval bound"));
   }
 
   // The whole forward on the ids alone (official lists forced): errors compound; reported.
@@ -205,12 +201,12 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
     const float* our = logits.data() + r * vocab;
     for (int64_t v = 0; v < vocab; ++v)
       max_abs = std::max(max_abs, std::fabs(double(our[v]) - off[v]));
-    argmax_same += std::max_element(off, off + vocab) - off ==
-                   std::max_element(our, our + vocab) - our;
+    argmax_same +=
+        std::max_element(off, off + vocab) - off == std::max_element(our, our + vocab) - our;
   }
   lines.push_back({gc.case_name(), "whole forward from the ids (official lists forced)", true,
-                   fmt::format("logits max |d| {:.3g}; argmax equal in {} of {} positions",
-                               max_abs, argmax_same, T + 1),
+                   fmt::format("logits max |d| {:.3g}; argmax equal in {} of {} positions", max_abs,
+                               argmax_same, T + 1),
                    "reported (4 layers compound; the per-layer lines carry the check)", ""});
   return lines;
 }
