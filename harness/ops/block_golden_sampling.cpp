@@ -12,6 +12,7 @@
 #include "reference/moe.h"
 #include "reference/moe_gate.h"
 #include "reference/rms_norm.h"
+#include "reference/transformer.h"
 
 namespace v4::harness {
 namespace {
@@ -173,6 +174,28 @@ BlockSequenceBounds block_sequence_bounds(const BoundedBf16& x, const int64_t* i
       b.y.e[size_t(t * row + i)] += kSampleHeadroom * response[size_t(t)];
   }
   return b;
+}
+
+LogitBounds sampled_head_bounds(const BlockSequenceBounds& b, int64_t first, int64_t count,
+                                const reference::ModelConfig& cfg,
+                                const reference::HeadWeights& w) {
+  const int64_t row = kMult * cfg.dim, vocab = cfg.vocab_size;
+  LogitBounds out;
+  std::vector<float> sampled(static_cast<size_t>(vocab));
+  for (int64_t r = first; r < first + count; ++r) {
+    const LogitBounds lb = head_bounds(
+        exact(std::vector<bf16>(b.y.v.begin() + r * row, b.y.v.begin() + (r + 1) * row)), cfg, w);
+    double response = 0;
+    for (const std::vector<bf16>& y : b.samples) {
+      reference::head_logits(sampled.data(), y.data() + r * row, cfg, w);
+      for (int64_t v = 0; v < vocab; ++v)
+        response = std::max(response, std::fabs(double(sampled[size_t(v)]) - lb.logits[size_t(v)]));
+    }
+    out.logits.insert(out.logits.end(), lb.logits.begin(), lb.logits.end());
+    for (const double e : lb.e)
+      out.e.push_back(e + kSampleHeadroom * response);
+  }
+  return out;
 }
 
 } // namespace v4::harness

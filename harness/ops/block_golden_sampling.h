@@ -34,6 +34,7 @@
 
 #include "harness/ops/block_golden_bounds.h"
 #include "reference/block.h"
+#include "reference/transformer.h"
 
 namespace v4::harness {
 
@@ -57,5 +58,12 @@ BlockSequenceBounds block_sequence_bounds(const BoundedBf16& x, const int64_t* i
                                           const reference::BlockWeights& w,
                                           const int32_t* prefill_idx, int64_t pw,
                                           const int32_t* decode_idx, int64_t dw);
+
+// The head's logits at positions [first, first + count) of a Block output with bounds: the
+// interval bound of the head on the reference output (block_golden_bounds.h) plus kSampleHeadroom
+// times the largest response of the position's logits to the Block's samples. Returns
+// [count, vocab] logits and bounds.
+LogitBounds sampled_head_bounds(const BlockSequenceBounds& b, int64_t first, int64_t count,
+                                const reference::ModelConfig& cfg, const reference::HeadWeights& w);
 
 } // namespace v4::harness

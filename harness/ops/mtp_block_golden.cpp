@@ -52,25 +52,9 @@ std::vector<GoldenLine> check_mtp_block(const GoldenCase& gc) {
   const BoundedBf16 x = mtp_input_bounds(h.data(), ids.data(), S + T, cfg, w);
   const BlockSequenceBounds b =
       block_sequence_bounds(x, ids.data(), S, T, cfg, w.block, nullptr, 0, nullptr, 0);
-  // Logits: the head's interval bound on the reference Block output, plus the sampled response of
-  // the logits to the Block's samples (kSampleHeadroom times the largest, per position).
-  std::vector<float> ours, sampled(static_cast<size_t>(vocab));
-  std::vector<double> e;
-  for (int64_t r = S - 1; r < S + T; ++r) {
-    const LogitBounds lb =
-        head_bounds({std::vector<bf16>(b.y.v.begin() + r * row, b.y.v.begin() + (r + 1) * row),
-                     std::vector<double>(static_cast<size_t>(row), 0.0)},
-                    cfg, w.head);
-    double response = 0;
-    for (const std::vector<bf16>& y : b.samples) {
-      reference::head_logits(sampled.data(), y.data() + r * row, cfg, w.head);
-      for (int64_t v = 0; v < vocab; ++v)
-        response = std::max(response, std::fabs(double(sampled[size_t(v)]) - lb.logits[size_t(v)]));
-    }
-    ours.insert(ours.end(), lb.logits.begin(), lb.logits.end());
-    for (double ev : lb.e)
-      e.push_back(ev + kSampleHeadroom * response);
-  }
+  const LogitBounds lb = sampled_head_bounds(b, S - 1, 1 + T, cfg, w.head);
+  const std::vector<float>& ours = lb.logits;
+  const std::vector<double>& e = lb.e;
   std::vector<GoldenLine> lines;
   lines.push_back(golden_compare(
       gc, "reference MTP API vs bounded path", tensor_from(api, {1 + T, vocab}),
