@@ -1,5 +1,6 @@
 // Registry entry: transformer, the whole V4 forward of the tiny configuration (configs/tiny.json:
-// 4 layers = window + hash routing, CSA, HCA, CSA; the golden files' shapes): token ids →
+// 4 layers = window + hash routing, CSA, HCA, CSA; the golden files' shapes; case parameter
+// `layers` keeps the first ones, 2 in the smoke case): token ids →
 // embedding → 4 streams → Blocks → hc_head → norm → fp32 head of the last position. Prefill of
 // `tokens` ids at position 0, then `decode` single-token steps (teacher-forced ids).
 // Inputs: ids [batch, tokens + decode] and the model weights under [C]'s state-dict names
@@ -24,8 +25,21 @@
 namespace v4::harness {
 namespace {
 
+// The tiny configuration cut to its first `layers` layers (the smoke case keeps the window +
+// hash-routed layer and the CSA layer; the MTP entry of compress_ratios stays last).
+reference::ModelConfig config_of(const Case& c) {
+  reference::ModelConfig cfg = tiny_model_config();
+  const int64_t layers = c.i64_or("layers", cfg.n_layers);
+  std::vector<int64_t> ratios(cfg.compress_ratios.begin(), cfg.compress_ratios.begin() + layers);
+  ratios.insert(ratios.end(), cfg.compress_ratios.begin() + cfg.n_layers,
+                cfg.compress_ratios.end());
+  cfg.n_layers = layers;
+  cfg.compress_ratios = ratios;
+  return cfg;
+}
+
 TensorMap transformer_inputs(const Case& c) {
-  const reference::ModelConfig& cfg = tiny_model_config();
+  const reference::ModelConfig cfg = config_of(c);
   const int64_t batch = c.i64("batch"), s = c.i64("tokens") + c.i64("decode");
   TensorMap in = {{"ids", uniform_i64({batch, s}, c.seed, "ids", 0, cfg.vocab_size - 1)}};
   for (int64_t i = 0; i < cfg.n_layers; ++i)
@@ -35,9 +49,9 @@ TensorMap transformer_inputs(const Case& c) {
 }
 
 // logits [1 + (total − prefill), vocab] of one sequence.
-std::vector<float> run_sequence(const reference::TransformerWeights& w, const int64_t* ids,
+std::vector<float> run_sequence(const reference::ModelConfig& cfg,
+                                const reference::TransformerWeights& w, const int64_t* ids,
                                 int64_t prefill, int64_t total) {
-  const reference::ModelConfig& cfg = tiny_model_config();
   const int64_t vocab = cfg.vocab_size;
   std::vector<float> logits(static_cast<size_t>((1 + total - prefill) * vocab));
   reference::TransformerState state;
@@ -49,21 +63,22 @@ std::vector<float> run_sequence(const reference::TransformerWeights& w, const in
 }
 
 TensorMap transformer_reference(const Case& c, const TensorMap& in) {
-  const reference::ModelConfig& cfg = tiny_model_config();
+  const reference::ModelConfig cfg = config_of(c);
   const reference::TransformerWeights w = transformer_weights_view(lookup_in(in), cfg);
   const Tensor& ids = require_tensor(in, "ids", "transformer");
   const int64_t batch = ids.dim(0), total = ids.dim(1), tokens = c.i64("tokens"),
                 rows = 1 + total - tokens;
   Tensor logits = make_tensor<float>({batch, rows, cfg.vocab_size});
   for (int64_t b = 0; b < batch; ++b) {
-    const std::vector<float> l = run_sequence(w, ids.data<int64_t>() + b * total, tokens, total);
+    const std::vector<float> l =
+        run_sequence(cfg, w, ids.data<int64_t>() + b * total, tokens, total);
     std::copy(l.begin(), l.end(), logits.data<float>() + b * rows * cfg.vocab_size);
   }
   return {{"logits", logits}};
 }
 
 PropertyOutcome prefill_equals_decode(const Case& c, const TensorMap& in, const TensorMap& out) {
-  const reference::ModelConfig& cfg = tiny_model_config();
+  const reference::ModelConfig cfg = config_of(c);
   const reference::TransformerWeights w = transformer_weights_view(lookup_in(in), cfg);
   const Tensor& ids = in.at("ids");
   const int64_t total = ids.dim(1), tokens = c.i64("tokens"), vocab = cfg.vocab_size,
@@ -71,7 +86,8 @@ PropertyOutcome prefill_equals_decode(const Case& c, const TensorMap& in, const 
   int64_t differing = 0;
   for (int64_t b = 0; b < ids.dim(0); ++b) {
     for (int64_t p = tokens; p < total; ++p) {
-      const std::vector<float> l = run_sequence(w, ids.data<int64_t>() + b * total, p + 1, p + 1);
+      const std::vector<float> l =
+          run_sequence(cfg, w, ids.data<int64_t>() + b * total, p + 1, p + 1);
       const float* got = out.at("logits").data<float>() + (b * rows + 1 + p - tokens) * vocab;
       for (int64_t v = 0; v < vocab; ++v)
         differing += l[size_t(v)] != got[v];
@@ -81,18 +97,19 @@ PropertyOutcome prefill_equals_decode(const Case& c, const TensorMap& in, const 
           double(differing), fmt::format("{} logits differ", differing)};
 }
 
-Case transformer_case(int64_t batch, int64_t tokens, int64_t decode) {
-  return make_case("transformer", {{"batch", batch}, {"tokens", tokens}, {"decode", decode}});
+Case transformer_case(int64_t layers, int64_t batch, int64_t tokens, int64_t decode) {
+  return make_case("transformer",
+                   {{"layers", layers}, {"batch", batch}, {"tokens", tokens}, {"decode", decode}});
 }
 
 std::vector<Case> transformer_cases(Suite suite) {
   switch (suite) {
-  case Suite::smoke:
-    return {transformer_case(1, 18, 2)};
-  case Suite::standard: // the HCA layer completes its first block in decode
-    return {transformer_case(1, 126, 3)};
+  case Suite::smoke: // window + hash routing, then CSA with an indexer block past the window
+    return {transformer_case(2, 1, 18, 2)};
+  case Suite::standard: // all 4 layers; the HCA layer completes its first block in decode
+    return {transformer_case(4, 1, 126, 3)};
   case Suite::full:
-    return {transformer_case(1, 300, 8)};
+    return {transformer_case(4, 1, 300, 8)};
   }
   return {};
 }
@@ -115,7 +132,7 @@ OpSpec make_transformer_op() {
   op.outputs = {{"logits", ComparePolicy::ulps(64, "head fp32 sum order, K = dim")}};
   op.properties = {{"prefill_equals_decode", prefill_equals_decode}};
   op.cost = [](const Case& c) {
-    const reference::ModelConfig& m = tiny_model_config();
+    const reference::ModelConfig m = config_of(c);
     const double tokens = double(c.i64("batch") * (c.i64("tokens") + c.i64("decode")));
     const double d = double(m.dim), hd = double(m.n_heads * m.head_dim);
     const double layer = double(m.q_lora_rank) * (d + hd) + double(m.head_dim) * d +
