@@ -396,11 +396,20 @@ BoundedBf16 mtp_input_bounds(const bf16* h, const int64_t* ids, int64_t tokens,
   return x;
 }
 
-double max_bound_ulps(const std::vector<double>& e, const std::vector<double>& official) {
-  double worst = 0;
-  for (size_t i = 0; i < e.size(); ++i)
-    worst = std::max(worst, e[i] / properties::bf16_ulp_of(std::fabs(official[i]) + e[i]));
-  return worst;
+RowScaleUlps row_scale_ulps(const std::vector<double>& e, const std::vector<double>& ours,
+                            const std::vector<double>& official, int64_t row) {
+  RowScaleUlps r;
+  for (size_t first = 0; first < official.size(); first += size_t(row)) {
+    double scale = 0;
+    for (size_t i = first; i < first + size_t(row); ++i)
+      scale = std::max(scale, std::fabs(official[i]));
+    const double ulp = properties::bf16_ulp_of(scale);
+    for (size_t i = first; i < first + size_t(row); ++i) {
+      r.bound = std::max(r.bound, e[i] / ulp);
+      r.diff = std::max(r.diff, std::fabs(ours[i] - official[i]) / ulp);
+    }
+  }
+  return r;
 }
 
 } // namespace v4::harness

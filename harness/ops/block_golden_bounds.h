@@ -84,7 +84,12 @@ LogitBounds head_bounds(const BoundedBf16& x, const reference::ModelConfig& cfg,
 BoundedBf16 mtp_input_bounds(const bf16* h, const int64_t* ids, int64_t tokens,
                              const reference::ModelConfig& cfg, const reference::MtpWeights& w);
 
-// The largest bound in bf16 ULPs of the official values (|official| + bound): for the record.
-double max_bound_ulps(const std::vector<double>& e, const std::vector<double>& official_values);
+// The largest bound and the largest |ours − official| in bf16 ULPs of each row's largest
+// |official| (a token's streams: row = 4·dim): the scale a Block output is carried at.
+struct RowScaleUlps {
+  double bound = 0, diff = 0;
+};
+RowScaleUlps row_scale_ulps(const std::vector<double>& e, const std::vector<double>& ours,
+                            const std::vector<double>& official, int64_t row);
 
 } // namespace v4::harness

@@ -25,6 +25,13 @@ TensorLookup GoldenParams::lookup(const GoldenCase& gc) {
   return [this, &gc](const std::string& name) -> const Tensor& { return get(gc, name); };
 }
 
+std::vector<double> tensor_values(const Tensor& t) {
+  std::vector<double> v(static_cast<size_t>(t.numel()));
+  for (int64_t i = 0; i < t.numel(); ++i)
+    v[size_t(i)] = element_value(t, i);
+  return v;
+}
+
 std::vector<int32_t> golden_indices(const GoldenCase& gc, const std::string& name) {
   return gc.has(name) ? indices_of(gc.tensor(name)) : std::vector<int32_t>{};
 }

@@ -26,6 +26,9 @@ struct GoldenParams {
   TensorLookup lookup(const GoldenCase& gc);
 };
 
+// Every element of a tensor as a double.
+std::vector<double> tensor_values(const Tensor& t);
+
 // An index trace as int32 values (empty when the case does not record it).
 std::vector<int32_t> golden_indices(const GoldenCase& gc, const std::string& name);
 

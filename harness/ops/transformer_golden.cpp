@@ -27,13 +27,6 @@
 namespace v4::harness {
 namespace {
 
-std::vector<double> values(const Tensor& t) {
-  std::vector<double> v(static_cast<size_t>(t.numel()));
-  for (int64_t i = 0; i < t.numel(); ++i)
-    v[size_t(i)] = element_value(t, i);
-  return v;
-}
-
 struct Model {
   GoldenParams params;
   reference::ModelConfig cfg;
@@ -114,18 +107,20 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
       const int64_t first = decode ? S : 0, rows = decode ? T : S;
       const std::vector<double> e(b.y.e.begin() + first * row,
                                   b.y.e.begin() + (first + rows) * row);
+      const Tensor t = tensor_from(
+          std::vector<bf16>(b.y.v.begin() + first * row, b.y.v.begin() + (first + rows) * row),
+          {rows, 4, dim});
+      const RowScaleUlps r = row_scale_ulps(e, tensor_values(t), tensor_values(official), row);
       GoldenLine line = golden_compare_bounded(
           gc,
           fmt::format("layer {} (m = {}{}): {}", i, cfg.compress_ratio(i),
                       i < cfg.n_hash_layers ? ", hash" : "",
                       decode ? "trace decode outputs" : "trace prefill outputs"),
-          tensor_from(
-              std::vector<bf16>(b.y.v.begin() + first * row, b.y.v.begin() + (first + rows) * row),
-              {rows, 4, dim}),
-          official, e,
-          fmt::format("local step bounds propagated by {} reference samples, x{}; largest {:.3g} "
-                      "ulp bf16",
-                      kSamples, kSampleHeadroom, max_bound_ulps(e, values(official))));
+          t, official, e,
+          fmt::format("local step bounds on the recorded input, propagated by {} reference "
+                      "samples, x{}; in bf16 ulps of the token's max |y|: bound <= {:.3g}, "
+                      "difference <= {:.3g}",
+                      kSamples, kSampleHeadroom, r.bound, r.diff));
       if (!line.passed && first_failure.empty())
         first_failure = fmt::format("layer {} ({})", i, decode ? "decode" : "prefill");
       lines.push_back(line);
