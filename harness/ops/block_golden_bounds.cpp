@@ -7,13 +7,10 @@
 
 #include "harness/ops/mhc_budgets.h"
 #include "harness/ops/moe_golden_bounds.h"
-#include "harness/rng.h"
 #include "harness/tensor.h"
 #include "properties/interval_invariants.h"
-#include "reference/attention.h"
 #include "reference/dense_linear.h"
 #include "reference/linear.h"
-#include "reference/mhc_head.h"
 #include "reference/mhc_post.h"
 #include "reference/mhc_pre.h"
 #include "reference/mhc_sinkhorn.h"
@@ -32,11 +29,8 @@ double val(bf16 b) {
   return double(reference::bf16_decode(b));
 }
 
-} // namespace
-
 // ---- mHC -----------------------------------------------------------------------------------
 
-namespace {
 // μ = fl32(fn·x̂)·ρ for n_mix rows of fn, per token, with bounds (header: E_μ).
 struct Mixes {
   std::vector<float> mu;
