@@ -4,7 +4,7 @@
 //
 // Every layer is checked on its own recorded input (trace.layers.<i-1>.*; layer 0: the
 // embedding), so errors do not compound: layer i's output is compared with trace.layers.<i>.*
-// within the Block bound of block_golden_bounds.h, with the official index lists fed into the
+// within the Block bound of block_golden_sampling.h, with the official index lists fed into the
 // CSA layers (near-ties in bf16 indexer scores; the own lists are compared as sets and
 // reported). A summary line names the first layer whose output leaves its bound. The logits
 // are checked from the recorded last-layer output (hc_head → norm → fp32 head, bound in
@@ -86,13 +86,19 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
     reference::BlockTrace trace;
     reference::block_prefill(y.data(), state, xin.data(), ids.data(), S, cfg, w, &trace,
                              pidx.empty() ? nullptr : &forced[size_t(i)]);
-    std::vector<int32_t> own_p = trace.attn.own_idx, own_d;
+    const std::vector<int32_t> own_p = trace.attn.own_idx;
+    SelectionDiff dd; // decode steps, one row each (a step's own width may differ)
     for (int64_t t = 0; t < T; ++t) {
       const reference::IndexOverride dov{didx.data() + t * dw, dw};
       reference::block_decode(y.data() + (S + t) * row, state, xin.data() + (S + t) * row,
                               ids[size_t(S + t)], S + t, cfg, w, &trace,
                               didx.empty() ? nullptr : &dov);
-      own_d.insert(own_d.end(), trace.attn.own_idx.begin(), trace.attn.own_idx.end());
+      if (!didx.empty()) {
+        const std::vector<int32_t> row(didx.begin() + t * dw, didx.begin() + (t + 1) * dw);
+        const SelectionDiff one =
+            compare_selections(trace.attn.own_idx, int64_t(trace.attn.own_idx.size()), row, dw, 1);
+        dd.set_differs += one.set_differs, dd.order_differs += one.order_differs;
+      }
     }
     const BlockSequenceBounds b = block_sequence_bounds(
         {xin, std::vector<double>(xin.size(), 0.0)}, ids.data(), S, T, cfg, w,
@@ -128,7 +134,6 @@ std::vector<GoldenLine> check_transformer(const GoldenCase& gc) {
     lines.push_back(sampling_line(gc, fmt::format("layer {}: sampled propagation", i), b, S + T));
     if (!pidx.empty()) {
       const SelectionDiff dp = compare_selections(own_p, int64_t(own_p.size()) / S, pidx, pw, S);
-      const SelectionDiff dd = compare_selections(own_d, int64_t(own_d.size()) / T, didx, dw, T);
       lines.push_back(
           {gc.case_name(), fmt::format("layer {}: own index lists", i), true,
            fmt::format("prefill {} of {} rows differ as sets ({} more only in order); "
