@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "reference/attention_indices.h"
 #include "reference/dense_linear.h"
@@ -22,13 +23,26 @@ void check_layer(const ModelConfig& cfg, int64_t ratio, const AttentionWeights& 
           function, "config dims must be positive and n_heads divisible by o_groups");
   require(cfg.head_dim - cfg.rope_head_dim == kKvSimDims, function,
           "head_dim - rope_head_dim must be 448");
-  require(w.wq_a && w.q_norm && w.wq_b && w.wkv && w.kv_norm && w.wo_a && w.wo_b && w.attn_sink,
+  require((w.wq_a || w.lin_wq_a.data) && w.q_norm && (w.wq_b || w.lin_wq_b.data) &&
+              (w.wkv || w.lin_wkv.data) && w.kv_norm && w.wo_a && (w.wo_b || w.lin_wo_b.data) &&
+              w.attn_sink,
           function, "attention weights must be set");
   require(ratio == 0 || (w.cmp_wkv && w.cmp_wgate && w.cmp_ape && w.cmp_norm), function,
           "compressor weights must be set");
-  require(ratio != 4 || (w.idx_wq_b && w.idx_weights_proj && w.idx_cmp_wkv && w.idx_cmp_wgate &&
-                         w.idx_cmp_ape && w.idx_cmp_norm),
+  require(ratio != 4 || ((w.idx_wq_b || w.lin_idx_wq_b.data) && w.idx_weights_proj &&
+                         w.idx_cmp_wkv && w.idx_cmp_wgate && w.idx_cmp_ape && w.idx_cmp_norm),
           function, "indexer weights must be set");
+}
+
+// y = x · Wᵀ: the Linear weight when set (any format, reference::linear), else the bf16 one.
+void project(bf16* y, const bf16* x, const bf16* w, const LinearWeight& lin, int64_t rows,
+             int64_t in, int64_t out, const char* name) {
+  if (!lin.data)
+    return dense_linear_bf16(y, x, w, rows, in, out);
+  require(lin.in == in && lin.out == out, "attention",
+          std::string(name) + " Linear weight must be [" + std::to_string(out) + ", " +
+              std::to_string(in) + "]");
+  linear(y, x, lin, rows);
 }
 
 // The query and KV rows of `tokens` tokens at `positions` (spec §11.1).
@@ -40,14 +54,14 @@ void project_q_kv(std::vector<bf16>& q, std::vector<bf16>& qr, std::vector<bf16>
   const float eps = float(cfg.norm_eps);
   std::vector<bf16> t(static_cast<size_t>(tokens * std::max(ql, D)));
   qr.resize(size_t(tokens * ql));
-  dense_linear_bf16(t.data(), x, w.wq_a, tokens, dim, ql);
+  project(t.data(), x, w.wq_a, w.lin_wq_a, tokens, dim, ql, "wq_a");
   rms_norm(qr.data(), t.data(), w.q_norm, tokens, ql, eps);
   q.resize(size_t(tokens * H * D));
-  dense_linear_bf16(q.data(), qr.data(), w.wq_b, tokens, ql, H * D);
+  project(q.data(), qr.data(), w.wq_b, w.lin_wq_b, tokens, ql, H * D, "wq_b");
   rms_norm_head(q.data(), q.data(), tokens, H, D, eps);
   rope_apply(q.data(), q.data(), positions, tokens, H, D, rope, false);
   kv.resize(size_t(tokens * D));
-  dense_linear_bf16(t.data(), x, w.wkv, tokens, dim, D);
+  project(t.data(), x, w.wkv, w.lin_wkv, tokens, dim, D, "wkv");
   rms_norm(kv.data(), t.data(), w.kv_norm, tokens, D, eps);
   rope_apply(kv.data(), kv.data(), positions, tokens, 1, D, rope, false);
   kv_fp8_sim(kv.data(), kv.data(), tokens, D);
@@ -71,7 +85,7 @@ void attend_and_project(bf16* y, const std::vector<bf16>& q, const bf16* kv, int
   }
   rope_apply(o.data(), o.data(), positions, tokens, H, D, rope, true);
   attention_output(y, o.data(), w.wo_a, w.wo_b, tokens, H, D, cfg.o_groups, cfg.o_lora_rank,
-                   cfg.dim);
+                   cfg.dim, w.lin_wo_b);
 }
 
 // Concatenates two [tokens, *] int32 lists row by row.
@@ -113,6 +127,7 @@ IndexerParams attention_indexer_params(const ModelConfig& cfg, const AttentionWe
   p.ratio = 4;
   p.rope = rope_params_for_layer(cfg, 4);
   p.wq_b = w.idx_wq_b;
+  p.lin_wq_b = w.lin_idx_wq_b;
   p.weights_proj = w.idx_weights_proj;
   p.compressor.dim = cfg.dim;
   p.compressor.head_dim = cfg.index_head_dim;
@@ -139,7 +154,7 @@ void attention_cache_reset(AttentionCache& cache, const ModelConfig& cfg, int64_
 
 void attention_output(bf16* y, const bf16* o, const bf16* wo_a, const bf16* wo_b, int64_t rows,
                       int64_t heads, int64_t head_dim, int64_t groups, int64_t o_lora_rank,
-                      int64_t dim) {
+                      int64_t dim, const LinearWeight& lin_wo_b) {
   require(rows >= 0 && groups > 0 && heads % groups == 0 && o_lora_rank > 0 && dim > 0,
           "attention_output", "heads must be divisible by groups");
   const int64_t group_width = heads / groups * head_dim; // heads 8g..8g+7 concatenated head-major
@@ -152,7 +167,7 @@ void attention_output(bf16* y, const bf16* o, const bf16* wo_a, const bf16* wo_b
                         wo_a + g * o_lora_rank * group_width, 1, group_width, o_lora_rank);
     }
   }
-  dense_linear_bf16(y, u.data(), wo_b, rows, groups * o_lora_rank, dim);
+  project(y, u.data(), wo_b, lin_wo_b, rows, groups * o_lora_rank, dim, "wo_b");
 }
 
 void attention_prefill(bf16* y, AttentionCache& cache, const bf16* x, int64_t tokens,

@@ -6,8 +6,9 @@
 //   o  = sparse_attn(q, KV array, attn_sink, list, 512^−½)                                 (§11.2)
 //   o[..., 448:] = RoPE⁻¹(·, query position)                                             (§11.3)
 //   y  = wo_b( bf16( wo_a[g] · o[g] ) for each group g )                                   (§12)
-// Linears here take bf16 weights (F.linear semantics, reference/dense_linear.h), as in the
-// golden configuration; wo_a is bf16 in every configuration.
+// Linears take bf16 weights (F.linear semantics, reference/dense_linear.h), as in the golden
+// configuration, or, for FP8 checkpoints, Linear weights of any format through reference::linear
+// (e4m3 with 128×128 scales: act_quant + fp8_gemm, spec §4.3); wo_a is bf16 in every configuration.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "reference/compressor.h"
 #include "reference/formats.h"
 #include "reference/indexer.h"
+#include "reference/linear.h"
 #include "reference/model_config.h"
 
 namespace v4::reference {
@@ -37,6 +39,10 @@ struct AttentionWeights {
   const bf16 *idx_wq_b = nullptr, *idx_weights_proj = nullptr;
   const float *idx_cmp_wkv = nullptr, *idx_cmp_wgate = nullptr, *idx_cmp_ape = nullptr,
               *idx_cmp_norm = nullptr;
+  // FP8 checkpoints: the linears the released checkpoints quantize. A weight whose `data` is set
+  // replaces the bf16 pointer of the same name above and runs through reference::linear (its
+  // shape must match); unset: the bf16 F.linear path.
+  LinearWeight lin_wq_a, lin_wq_b, lin_wkv, lin_wo_b, lin_idx_wq_b;
 };
 
 // One sequence's layer state (§13.1): kv [W + max_seq_len/m, head_dim] (m = 0: [W, head_dim]):
@@ -73,10 +79,11 @@ CompressorParams attention_compressor_params(const ModelConfig& cfg, int64_t rat
 IndexerParams attention_indexer_params(const ModelConfig& cfg, const AttentionWeights& w);
 
 // y: [rows, dim] bf16 · o: [rows, n_heads, head_dim] bf16 (de-rotated) · wo_a, wo_b as above.
-// u[g] = bf16(wo_a[g] · o[g]) (fp32 accumulation), y = wo_b(flatten(u)).
+// u[g] = bf16(wo_a[g] · o[g]) (fp32 accumulation), y = wo_b(flatten(u)). lin_wo_b (when its data
+// is set) replaces wo_b through reference::linear.
 void attention_output(bf16* y, const bf16* o, const bf16* wo_a, const bf16* wo_b, int64_t rows,
                       int64_t heads, int64_t head_dim, int64_t groups, int64_t o_lora_rank,
-                      int64_t dim);
+                      int64_t dim, const LinearWeight& lin_wo_b = {});
 
 // Prefill of one sequence's tokens [0, tokens): y: [tokens, dim] bf16 · x: [tokens, dim] bf16
 // (the attn_norm output). Resets and fills `cache`.

@@ -23,7 +23,10 @@ inline double widen(bf16 v) {
 void check_params(const IndexerParams& p, const char* function) {
   require(p.dim > 0 && p.q_lora_rank > 0 && p.n_heads > 0 && p.head_dim > 0 && p.topk > 0, function,
           "dimensions and topk must be positive");
-  require(p.wq_b && p.weights_proj, function, "weights must be set");
+  require((p.wq_b || p.lin_wq_b.data) && p.weights_proj, function, "weights must be set");
+  require(!p.lin_wq_b.data ||
+              (p.lin_wq_b.in == p.q_lora_rank && p.lin_wq_b.out == p.n_heads * p.head_dim),
+          function, "wq_b Linear weight must be [n_heads·head_dim, q_lora_rank]");
   require(
       p.compressor.head_dim == p.head_dim && p.compressor.ratio == p.ratio && p.compressor.rotate,
       function, "the indexer compressor must be rotating, with the indexer's head_dim and ratio");
@@ -35,7 +38,10 @@ void indexer_query(bf16* q, const bf16* qr, const int64_t* positions, int64_t ro
                    const IndexerParams& p) {
   check_params(p, "indexer_query");
   const int64_t heads = p.n_heads, hd = p.head_dim;
-  dense_linear_bf16(q, qr, p.wq_b, rows, p.q_lora_rank, heads * hd);
+  if (p.lin_wq_b.data)
+    linear(q, qr, p.lin_wq_b, rows);
+  else
+    dense_linear_bf16(q, qr, p.wq_b, rows, p.q_lora_rank, heads * hd);
   rope_apply(q, q, positions, rows, heads, hd, p.rope, false);
   hadamard(q, q, rows * heads, hd);
   fp4_act_quant_sim(q, q, rows * heads, hd);

@@ -12,6 +12,7 @@
 
 #include "reference/compressor.h"
 #include "reference/formats.h"
+#include "reference/linear.h"
 #include "reference/rope.h"
 
 namespace v4::reference {
@@ -27,6 +28,7 @@ struct IndexerParams {
   const bf16* wq_b = nullptr;         // [n_heads·head_dim, q_lora_rank] bf16
   const bf16* weights_proj = nullptr; // [n_heads, dim] bf16
   CompressorParams compressor;        // head_dim, ratio 4, rotate = true
+  LinearWeight lin_wq_b; // FP8 checkpoints: replaces wq_b when its data is set (reference::linear)
 };
 
 // Blocks visible to a query at `position` (D10).
