@@ -8,8 +8,8 @@
 #            accuracy histograms, failures, a negative control, a peer and a gate decision;
 #   smoke    three real `v4harness run --suite smoke` runs and a gate, end to end (on a machine
 #            without a GPU these have no accuracy checks, so no histogram is required there);
-#   h200     the committed H200 evidence (the newest results/h200/*.sql dump, loaded with the
-#            sqlite3 shell): the report a reader of the repository gets for the real GPU runs.
+#   h200-*   the committed H200 evidence (every results/h200/*.sql dump, loaded with the sqlite3
+#            shell, all its runs): the report a reader of the repository gets for the GPU runs.
 #
 # Usage: scripts/check_html_report.sh [--no-install] [--keep DIR] [path/to/v4harness [path/to/v4_tests]]
 #   --no-install  exit 77 (skipped) when chromium is missing instead of installing it with apt-get
@@ -60,12 +60,15 @@ for i in 1 2 3; do  # the same cases three times (a case key includes its seed)
 done
 "$exe" gate --db "$work/smoke.sqlite" --baseline baseline --quiet --budget "$work/none.txt" >/dev/null 2>&1 || true
 "$exe" report --db "$work/smoke.sqlite" --html "$work/smoke" >/dev/null
-h200_dump="$(ls "$root"/results/h200/*.sql 2>/dev/null | sort | tail -n 1 || true)"
-if [[ -n "$h200_dump" ]]; then
+h200_dumps=()
+for dump in "$root"/results/h200/*.sql; do
+  [[ -f "$dump" ]] || continue
   command -v sqlite3 >/dev/null || { echo "check_html_report: the sqlite3 shell is missing (Debian: sqlite3)" >&2; exit 3; }
-  sqlite3 "$work/h200.sqlite" <"$h200_dump" || { echo "check_html_report: $h200_dump does not load" >&2; exit 3; }
-  "$exe" report --db "$work/h200.sqlite" --html "$work/h200" --runs all >/dev/null
-fi
+  name="h200-$(basename "$dump" .sql)"
+  sqlite3 "$work/$name.sqlite" <"$dump" || { echo "check_html_report: $dump does not load" >&2; exit 3; }
+  "$exe" report --db "$work/$name.sqlite" --html "$work/$name" --runs all >/dev/null
+  h200_dumps+=("$name")
+done
 
 # ---- render ----------------------------------------------------------------------------------------
 # A fresh profile each time, no network of any kind (every host name fails to resolve), no GPU.
@@ -116,11 +119,13 @@ render_and_check() {  # render_and_check <name> <min tables> <min histograms> <r
 render_and_check fixture 6 3 4
 render_and_check smoke 3 0 3
 # (no gate decision is stored with the GPU evidence: the gate runs in the user's CI)
-[[ -n "$h200_dump" ]] && render_and_check h200 3 3 0 "numerics invariance performance provenance"
+for name in "${h200_dumps[@]}"; do
+  render_and_check "$name" 3 3 0 "numerics invariance performance provenance"
+done
 if [[ -n "$keep" ]]; then
   mkdir -p "$keep"
   cp "$work"/*.sqlite "$keep"/
-  for name in fixture smoke h200; do mkdir -p "$keep/$name" && cp "$work/$name"/*.html "$work/$name"/*.png "$keep/$name"/ 2>/dev/null || true; done
+  for name in fixture smoke "${h200_dumps[@]}"; do mkdir -p "$keep/$name" && cp "$work/$name"/*.html "$work/$name"/*.png "$keep/$name"/ 2>/dev/null || true; done
 fi
 if [[ $failed -ne 0 ]]; then
   echo "check_html_report: FAILED"
