@@ -33,9 +33,22 @@ std::vector<int64_t> invariance_batch_sizes(const OpSpec& op, const Backend& bac
       }
     }
   }
+  std::set<int64_t> declared;  // both sides of every declared threshold: always swept
+  if (backend.dispatch_thresholds) {
+    for (int64_t t : backend.dispatch_thresholds(c)) declared.insert({t - 1, t, t + 1});
+  }
+  // A CPU backend is a plain loop over rows with no size-dependent path; the large sizes are there
+  // for the dispatch thresholds of device kernels and only cost time on the CPU (minutes for a
+  // GEMM-shaped op at 4097 rows). A CPU backend keeps a size while one batch of it stays within
+  // kCpuSweepFlops of the op's cost model; the sizes used are stored with every check (its bound).
+  constexpr double kCpuSweepFlops = 2e9;
+  const bool cpu_budget = backend.device == "cpu" && op.cost && !op.row_param.empty();
   std::vector<int64_t> out;
   for (int64_t s : sizes) {
-    if (s <= op.max_invariance_rows) out.push_back(s);
+    if (s > op.max_invariance_rows) continue;
+    if (cpu_budget && s > 3 && !declared.count(s) && op.cost(c.with(op.row_param, s)).flops > kCpuSweepFlops)
+      continue;
+    out.push_back(s);
   }
   return out;
 }

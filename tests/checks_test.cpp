@@ -20,6 +20,20 @@ TEST(Checks, BatchSizesCoverBothSidesOfEveryThreshold) {
   }
 }
 
+// A CPU backend drops the sizes whose cost exceeds its sweep budget, never 1-3 nor a declared
+// threshold's neighbours; a device backend keeps every size.
+TEST(Checks, CpuSweepKeepsDeclaredThresholdsAndDropsOnlyCostlySizes) {
+  OpSpec op = rms_norm();
+  op.cost = [](const Case& c) { return Cost{0, double(c.i64("rows")) * 1e7}; };  // 2e9 flops at 200 rows
+  Backend cpu = op.reference();
+  cpu.dispatch_thresholds = [](const Case&) { return std::vector<int64_t>{1000}; };
+  EXPECT_EQ(invariance_batch_sizes(op, cpu, small_case()),
+            (std::vector<int64_t>{1, 2, 3, 127, 128, 129, 999, 1000, 1001}));
+  Backend device = cpu;
+  device.device = "cuda";
+  EXPECT_EQ(invariance_batch_sizes(op, device, small_case()).back(), 4097);
+}
+
 TEST(Checks, ReferencePassesBatchInvarianceAndDeterminism) {
   const OpSpec& op = rms_norm();
   const Case c = small_case();
