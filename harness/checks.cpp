@@ -25,18 +25,16 @@ CheckOutcome start(const OpSpec& op, const Backend& b, const Case& c, std::strin
 }  // namespace
 
 std::vector<int64_t> invariance_batch_sizes(const OpSpec& op, const Backend& backend, const Case& c) {
-  std::set<int64_t> sizes = {1, 2, 3, 127, 128, 129, 4095, 4096, 4097};
+  std::set<int64_t> declared;  // both sides of every declared threshold: always swept
   if (backend.dispatch_thresholds) {
     for (int64_t t : backend.dispatch_thresholds(c)) {
       for (int64_t s : {t - 1, t, t + 1}) {
-        if (s >= 1) sizes.insert(s);
+        if (s >= 1) declared.insert(s);
       }
     }
   }
-  std::set<int64_t> declared;  // both sides of every declared threshold: always swept
-  if (backend.dispatch_thresholds) {
-    for (int64_t t : backend.dispatch_thresholds(c)) declared.insert({t - 1, t, t + 1});
-  }
+  std::set<int64_t> sizes = {1, 2, 3, 127, 128, 129, 4095, 4096, 4097};
+  sizes.insert(declared.begin(), declared.end());
   // A CPU backend is a plain loop over rows with no size-dependent path; the large sizes are there
   // for the dispatch thresholds of device kernels and only cost time on the CPU (minutes for a
   // GEMM-shaped op at 4097 rows). A CPU backend keeps a size while one batch of it stays within

@@ -71,35 +71,11 @@ __global__ void __launch_bounds__(kThreads)
         for (int k = 0; k < 4; ++k)
           cw[j][k] = double(__ldg(comb + t * 16 + j * 4 + k));
       }
-      uint32_t o[4][4];
-#pragma unroll
-      for (int h = 0; h < 4; ++h) {
-        const uint32_t fw = (&fv.x)[h];
-        const double fd[2] = {dev::bf16_lo(fw), dev::bf16_hi(fw)};
-        double rd[4][2];
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const uint32_t w = (&rv[j].x)[h];
-          rd[j][0] = dev::bf16_lo(w);
-          rd[j][1] = dev::bf16_hi(w);
-        }
-#pragma unroll
-        for (int k = 0; k < 4; ++k) {
-          float res[2];
-#pragma unroll
-          for (int e = 0; e < 2; ++e) {
-            double sum = pw[k] * fd[e]; // exact
-#pragma unroll
-            for (int j = 0; j < 4; ++j)
-              sum = fma(cw[j][k], rd[j][e], sum); // exact product, one rounding
-            res[e] = float(sum);
-          }
-          o[k][h] = dev::pack_bf16x2(res[0], res[1]);
-        }
-      }
+      uint4 out_v[4];
+      dev::hc_post_bf16x8(out_v, fv, rv, pw, cw);
 #pragma unroll
       for (int k = 0; k < 4; ++k) {
-        const uint4 q = make_uint4(o[k][0], o[k][1], o[k][2], o[k][3]);
+        const uint4 q = out_v[k];
         __stcs(residual_out + (t * 4 + k) * vec + col, q);
         reinterpret_cast<uint4*>(xs + (r * 4 + k) * 32)[v] = q;
       }
@@ -190,24 +166,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
       for (int j = 0; j < 4; ++j)
         q[j] = reinterpret_cast<const uint4*>(xs + (r * 4 + j) * 32)[v];
-      uint32_t out[4];
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        float o[2];
-#pragma unroll
-        for (int half = 0; half < 2; ++half) {
-          float s = 0.0f;
-#pragma unroll
-          for (int j = 0; j < 4; ++j) {
-            const uint32_t wd = (&q[j].x)[e];
-            s = fmaf(p[j], half ? dev::bf16_hi(wd) : dev::bf16_lo(wd), s);
-          }
-          o[half] = s;
-        }
-        out[e] = dev::pack_bf16x2(o[0], o[1]);
-      }
-      __stcs(y + (t0 + r) * vec + int64_t(kDims / 8) * b + v,
-             make_uint4(out[0], out[1], out[2], out[3]));
+      __stcs(y + (t0 + r) * vec + int64_t(kDims / 8) * b + v, dev::hc_weighted_sum_bf16x8(p, q));
     }
     __syncthreads(); // xs and pre_s are rewritten by the next chunk
   }

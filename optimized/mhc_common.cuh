@@ -6,6 +6,8 @@
 
 #include <cuda_runtime.h>
 
+#include "optimized/formats.cuh"
+
 namespace v4::optimized::dev {
 
 // fl32(1 / (1 + e^-z)) evaluated in double, as reference::sigmoid_fp32.
@@ -86,6 +88,63 @@ template <int N> __device__ __forceinline__ void hc_transpose_reduce(float (&v)[
   hc_reduce_level<N / 8>(v, 4);
   hc_reduce_level<N / 16>(v, 2);
   hc_reduce_level<N / 32>(v, 1);
+}
+
+// hc_post for the 8 dims of one 16-byte vector: out_k = bf16(fl32(post_k·f + Σ_j comb[j][k]·X_j)),
+// with every product exact in double and the FMAs in the reference's order (post·f, then j = 0..3).
+__device__ __forceinline__ void hc_post_bf16x8(uint4 (&out)[4], const uint4& fv, const uint4 (&rv)[4],
+                                               const double (&pw)[4], const double (&cw)[4][4]) {
+  uint32_t o[4][4];
+#pragma unroll
+  for (int h = 0; h < 4; ++h) {
+    const uint32_t fw = (&fv.x)[h];
+    const double fd[2] = {bf16_lo(fw), bf16_hi(fw)};
+    double rd[4][2];
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      const uint32_t w = (&rv[j].x)[h];
+      rd[j][0] = bf16_lo(w);
+      rd[j][1] = bf16_hi(w);
+    }
+#pragma unroll
+    for (int k = 0; k < 4; ++k) {
+      float res[2];
+#pragma unroll
+      for (int e = 0; e < 2; ++e) {
+        double sum = pw[k] * fd[e]; // exact
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+          sum = fma(cw[j][k], rd[j][e], sum); // exact product, one rounding
+        res[e] = float(sum);
+      }
+      o[k][h] = pack_bf16x2(res[0], res[1]);
+    }
+  }
+#pragma unroll
+  for (int k = 0; k < 4; ++k)
+    out[k] = make_uint4(o[k][0], o[k][1], o[k][2], o[k][3]);
+}
+
+// y = bf16(Σ_j p[j]·X_j) for the 8 bf16 values of one 16-byte vector of each of the 4 streams:
+// fp32 FMAs in stream order, the order the budgets of harness/ops/mhc_policies.h cover.
+__device__ __forceinline__ uint4 hc_weighted_sum_bf16x8(const float (&p)[4], const uint4 (&q)[4]) {
+  uint32_t out[4];
+#pragma unroll
+  for (int e = 0; e < 4; ++e) {
+    float o[2];
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      float s = 0.0f;
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const uint32_t wd = (&q[j].x)[e];
+        s = fmaf(p[j], half ? bf16_hi(wd) : bf16_lo(wd), s);
+      }
+      o[half] = s;
+    }
+    out[e] = pack_bf16x2(o[0], o[1]);
+  }
+  return make_uint4(out[0], out[1], out[2], out[3]);
 }
 
 } // namespace v4::optimized::dev

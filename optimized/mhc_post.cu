@@ -4,6 +4,7 @@
 
 #include "optimized/cuda_runtime.h"
 #include "optimized/formats.cuh"
+#include "optimized/mhc_common.cuh"
 #include "optimized/launch_util.cuh"
 
 namespace v4::optimized {
@@ -32,33 +33,10 @@ __global__ void __launch_bounds__(kThreads) hc_post_kernel(uint4* __restrict__ o
 #pragma unroll
       for (int k = 0; k < 4; ++k) cw[j][k] = double(__ldg(comb + t * 16 + j * 4 + k));
     }
-    uint32_t o[4][4];
+    uint4 out_v[4];
+    dev::hc_post_bf16x8(out_v, fv, rv, pw, cw);
 #pragma unroll
-    for (int h = 0; h < 4; ++h) {
-      const uint32_t fw = (&fv.x)[h];
-      double fd[2] = {dev::bf16_lo(fw), dev::bf16_hi(fw)};
-      double rd[4][2];
-#pragma unroll
-      for (int j = 0; j < 4; ++j) {
-        const uint32_t w = (&rv[j].x)[h];
-        rd[j][0] = dev::bf16_lo(w);
-        rd[j][1] = dev::bf16_hi(w);
-      }
-#pragma unroll
-      for (int k = 0; k < 4; ++k) {
-        float r[2];
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          double sum = pw[k] * fd[e];  // exact
-#pragma unroll
-          for (int j = 0; j < 4; ++j) sum = fma(cw[j][k], rd[j][e], sum);  // exact product, one rounding
-          r[e] = float(sum);
-        }
-        o[k][h] = dev::pack_bf16x2(r[0], r[1]);
-      }
-    }
-#pragma unroll
-    for (int k = 0; k < 4; ++k) __stcs(out + (t * 4 + k) * vectors + v, make_uint4(o[k][0], o[k][1], o[k][2], o[k][3]));
+    for (int k = 0; k < 4; ++k) __stcs(out + (t * 4 + k) * vectors + v, out_v[k]);
   }
 }
 

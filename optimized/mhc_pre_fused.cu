@@ -241,24 +241,7 @@ __global__ void __cluster_dims__(kCluster, 1, 1) __launch_bounds__(kThreads, 2)
 #pragma unroll
     for (int j = 0; j < 4; ++j)
       q[j] = reinterpret_cast<const uint4*>(xs + (r * 4 + j) * w)[k];
-    uint32_t out[4];
-#pragma unroll
-    for (int e = 0; e < 4; ++e) {
-      float o[2];
-#pragma unroll
-      for (int half = 0; half < 2; ++half) {
-        float s = 0.0f;
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const uint32_t wd = (&q[j].x)[e];
-          s = fmaf(p[j], half ? dev::bf16_hi(wd) : dev::bf16_lo(wd), s);
-        }
-        o[half] = s;
-      }
-      out[e] = dev::pack_bf16x2(o[0], o[1]);
-    }
-    __stcs(y + ((t0 + r) * dim + int64_t(c) * w) / 8 + k,
-           make_uint4(out[0], out[1], out[2], out[3]));
+    __stcs(y + ((t0 + r) * dim + int64_t(c) * w) / 8 + k, dev::hc_weighted_sum_bf16x8(p, q));
   }
 }
 

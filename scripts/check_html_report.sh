@@ -61,9 +61,11 @@ done
 "$exe" gate --db "$work/smoke.sqlite" --baseline baseline --quiet --budget "$work/none.txt" >/dev/null 2>&1 || true
 "$exe" report --db "$work/smoke.sqlite" --html "$work/smoke" >/dev/null
 h200_dumps=()
+if compgen -G "$root/results/h200/*.sql" >/dev/null; then
+  command -v sqlite3 >/dev/null || { echo "check_html_report: the sqlite3 shell is missing (Debian: sqlite3)" >&2; exit 3; }
+fi
 for dump in "$root"/results/h200/*.sql; do
   [[ -f "$dump" ]] || continue
-  command -v sqlite3 >/dev/null || { echo "check_html_report: the sqlite3 shell is missing (Debian: sqlite3)" >&2; exit 3; }
   name="h200-$(basename "$dump" .sql)"
   sqlite3 "$work/$name.sqlite" <"$dump" || { echo "check_html_report: $dump does not load" >&2; exit 3; }
   "$exe" report --db "$work/$name.sqlite" --html "$work/$name" --runs all >/dev/null
