@@ -134,6 +134,52 @@ __device__ __forceinline__ float log_prob(float z, float mf, float lh, float ll)
   return __fadd_rn(s, __fadd_rn(e, __fsub_rn(dl, ll)));
 }
 
+// bf16 output only: the terms of a group of finite bf16 values z_i (one thread's kUnroll vectors)
+// against the running max. When the group raises the max, the thread's sum is rescaled once, in
+// double, by e^(m − g) (g the group max); then each term is e^(z − m) in fp32 (CUDA expf, <= 2 ulp)
+// added in double. z − m is exact in fp32 unless |z − m| is large; its rounding then adds at most
+// |z − m|·2^-24 <= 104·2^-24 to the term's relative error (below e^-104 expf underflows: the lost
+// terms sum to < V·2^-149). A term z = m is exactly 1. So each term but the max ones carries a
+// relative error < 2^-22 + 104·2^-24 < 2^-17.2, and S = c + Σ others (c >= 1 max terms, exact)
+// is off by < 2^-17.2·(S − c) + 2^-43·S; as 1 − 1/S <= log S = L <= |y|, L and so y are off by
+// < 2^-17.2·|y| + 2^-43: below one bf16 ulp of y for |y| >= 2^-34, so the bf16 outputs stay within
+// the derived 1 ulp (opd_kl.h). A group holding Inf or NaN takes the exact double path instead.
+// One double exp per 32 elements instead of one per element: the FP64 pipe is no longer the limit.
+__device__ __forceinline__ void push_group_fast(Lse& p, const uint32_t (&w)[4 * kUnroll], int count) {
+  float g = -CUDART_INF_F;
+  bool finite = true;
+#pragma unroll
+  for (int i = 0; i < 4 * kUnroll; ++i) {
+    if (i < 4 * count) {
+      finite &= (w[i] & 0x7F80u) != 0x7F80u && (w[i] & 0x7F800000u) != 0x7F800000u;
+      g = fmaxf(g, fmaxf(dev::bf16_lo(w[i]), dev::bf16_hi(w[i])));
+    }
+  }
+  if (!finite || (isinf(p.m) && p.m > 0.0)) { // exact path, element by element in order
+#pragma unroll
+    for (int i = 0; i < 4 * kUnroll; ++i) {
+      if (i < 4 * count) {
+        push(p, double(dev::bf16_lo(w[i])));
+        push(p, double(dev::bf16_hi(w[i])));
+      }
+    }
+    return;
+  }
+  if (double(g) > p.m) {
+    p.s = p.s == 0.0 ? 0.0 : __dmul_rn(p.s, exp(__dsub_rn(p.m, double(g))));
+    p.m = g;
+  }
+  const float m = float(p.m); // a bf16 value: exact
+#pragma unroll
+  for (int i = 0; i < 4 * kUnroll; ++i) {
+    if (i < 4 * count) {
+      const float lo = dev::bf16_lo(w[i]), hi = dev::bf16_hi(w[i]);
+      p.s = __dadd_rn(p.s, double(lo == m ? 1.0f : expf(__fsub_rn(lo, m))));
+      p.s = __dadd_rn(p.s, double(hi == m ? 1.0f : expf(__fsub_rn(hi, m))));
+    }
+  }
+}
+
 // Number of vectors thread t owns in a row of `vectors`: t, t + kThreads, ...
 __device__ __forceinline__ int owned(int vectors) {
   return int(threadIdx.x) < vectors ? (vectors - 1 - int(threadIdx.x)) / kThreads + 1 : 0;
@@ -154,14 +200,26 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u)
       v[u] = k0 + u < n ? __ldg(xr + threadIdx.x + (k0 + u) * kThreads) : make_uint4(0, 0, 0, 0);
+    if constexpr (kBf16Out) {
+      uint32_t w[4 * kUnroll];
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-      if (k0 + u < n) {
-        const uint32_t w[4] = {v[u].x, v[u].y, v[u].z, v[u].w};
+      for (int u = 0; u < kUnroll; ++u) {
+        w[4 * u] = v[u].x;
+        w[4 * u + 1] = v[u].y;
+        w[4 * u + 2] = v[u].z;
+        w[4 * u + 3] = v[u].w;
+      }
+      push_group_fast(acc, w, n - k0 < kUnroll ? n - k0 : kUnroll);
+    } else {
 #pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          push(acc, double(dev::bf16_lo(w[j])));
-          push(acc, double(dev::bf16_hi(w[j])));
+      for (int u = 0; u < kUnroll; ++u) {
+        if (k0 + u < n) {
+          const uint32_t w[4] = {v[u].x, v[u].y, v[u].z, v[u].w};
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            push(acc, double(dev::bf16_lo(w[j])));
+            push(acc, double(dev::bf16_hi(w[j])));
+          }
         }
       }
     }
