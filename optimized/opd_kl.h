@@ -18,6 +18,9 @@
 //    fp32/bf16 values is exact in double), each thread's online chain <= 506 updates for V = 129280
 //    plus 8 tree levels: relative error <= ~1100u < 2^-42 worst case (~2^-48 typical), so the
 //    log-sum L = log S is off by < 2^-42 absolutely.
+//  - log_softmax with bf16 output takes fp32 terms instead (push_group_fast in opd_kl.cu): each
+//    term but the max ones is off by < 2^-17.2 relatively, so L and y are off by
+//    < 2^-17.2·|y| + 2^-43, below one bf16 ulp of y for |y| >= 2^-34; the bound below stays 1 ulp.
 //  - log_softmax: y = (z − m) − L is formed in fp32 double-float arithmetic (TwoSum for z − m and
 //    for the subtraction of L = L_hi + L_lo; both terms are <= 0, so nothing cancels): the value
 //    before the final rounding is within 2^-45·|y| + 2^-42 of the exact one for our S; the
@@ -36,10 +39,12 @@
 //
 // Napkin math (H200: 4.30 TB/s copy, 132 SMs x 64 DFMA/clk, F2F 16/clk/SM, 1.98 GHz):
 //  - log_softmax bf16 -> bf16, 1024 x 129280: 530 MB minimal (2 + 2 B/elem), floor 123 us.
-//    Pass 1 costs ~22 FP64-pipe slots per element (F2F, 2 DADD, exp ~16, update) = 0.34 clk/elem/SM
-//    against 0.24 clk/elem/SM of bytes, and pass 2 re-reads 2 B/elem (an L2 hit only in part):
-//    expect ~190 us (~65 % of the copy ceiling): FP64-bound, not byte-bound. fp32 out (6 B/elem,
-//    512 rows, 397 MB, floor 92 us): expect ~110 us.
+//    With a double exp per element, pass 1 costs ~22 FP64-pipe slots per element = 0.34
+//    clk/elem/SM against 0.24 clk/elem/SM of bytes: measured 363.8 us (34 %). The fp32 terms cost
+//    ~12 fp32 slots (0.1 clk), one F2F (1/16 clk) and one DADD (1/64 clk) per element, below the
+//    bytes; pass 2 re-reads 2 B/elem (an L2 hit only in part): expect ~150-200 us. fp32 out
+//    (6 B/elem, 512 rows, 397 MB, floor 92 us; double exps kept: fp32 terms would be 100 ulps
+//    off): measured 215 us (43 %).
 //  - opd_kl, 256 x 129280 fp32 (12 B/elem minimal: 397 MB, floor 92 us): pass 1 two exps (~46
 //    FP64 slots), pass 2 one exp + conversions (~36): ~1.3 clk/elem/SM against 0.73 of bytes:
 //    expect ~170 us (~55 %).
