@@ -24,6 +24,32 @@ constexpr int kPerWarp = 4;  // entries per warp: w, w + 8, w + 16, w + 24 (< 25
 constexpr int kBatch = 13;   // staged partial loads per thread: 256 x 13 >= 128 CTAs x 25
 constexpr unsigned kFull = 0xFFFFFFFFu;
 
+// One token's hc_post inputs for one 16-byte column vector: f, the 4 residual streams, post, comb.
+struct PostInputs {
+  uint4 fv, rv[4];
+  float post[4], comb[16];
+  __device__ __forceinline__ void load(const uint4* f, const uint4* residual, const float* post_in,
+                                       const float* comb_in, int64_t t, int64_t col, int vec) {
+    fv = __ldcs(f + t * vec + col);
+#pragma unroll
+    for (int j = 0; j < 4; ++j)
+      rv[j] = __ldcs(residual + (t * 4 + j) * vec + col);
+#pragma unroll
+    for (int k = 0; k < 4; ++k)
+      post[k] = __ldg(post_in + t * 4 + k);
+#pragma unroll
+    for (int k = 0; k < 16; ++k)
+      comb[k] = __ldg(comb_in + t * 16 + k);
+  }
+};
+
+// Phase stamps (SM clock of CTA 0, thread 0) for the latency breakdown of
+// benchmarks/mhc_boundary_phases.cpp; stamps == nullptr (the normal call) costs one predicate.
+__device__ __forceinline__ void stamp(uint64_t* stamps, int phase) {
+  if (stamps != nullptr && blockIdx.x == 0 && threadIdx.x == 0)
+    stamps[phase] = clock64();
+}
+
 // part: [NB][kChunk][kStride] and pre: [kChunk][4] global scratch, rewritten per chunk.
 __global__ void __launch_bounds__(kThreads)
     hc_boundary_kernel(uint4* __restrict__ residual_out, uint4* __restrict__ y,
@@ -32,7 +58,7 @@ __global__ void __launch_bounds__(kThreads)
                        const float* __restrict__ post, const float* __restrict__ comb,
                        const float* __restrict__ fn, const float* __restrict__ base,
                        const float* __restrict__ scale, float* part, float* pre_g, int64_t tokens,
-                       int dim, int iters, float hc_eps, float norm_eps) {
+                       int dim, int iters, float hc_eps, float norm_eps, uint64_t* stamps) {
   cg::grid_group grid = cg::this_grid();
   __shared__ float4 fs4[24 * kDims]; // fn[m, j·dim + 64b + i] at m·256 + j·64 + i
   __shared__ __align__(16) uint32_t xs[kChunk * 4 * 32]; // X' chunk: [r][j][32 bf16x2 words]
@@ -42,6 +68,13 @@ __global__ void __launch_bounds__(kThreads)
   const int vec = dim / 8; // 16-byte vectors per row of dim
   const int64_t width = 4 * int64_t(dim);
 
+  stamp(stamps, 0);
+  // The first chunk's hc_post inputs are requested before the fn slice, so that both HBM round
+  // trips overlap (decode is one chunk: the kernel's first ~1 us).
+  PostInputs in;
+  if (int(threadIdx.x) < (tokens < kChunk ? int(tokens) : kChunk) * 8)
+    in.load(f, residual, post, comb, threadIdx.x >> 3, int64_t(kDims / 8) * b + (threadIdx.x & 7),
+            vec);
 #pragma unroll
   for (int k = 0; k < 24 * kDims / kThreads; ++k) {
     const int idx = threadIdx.x + k * kThreads, m = idx >> 6, j = (idx >> 4) & 3, i4 = idx & 15;
@@ -56,23 +89,20 @@ __global__ void __launch_bounds__(kThreads)
     if (int(threadIdx.x) < tc * 8) {
       const int r = threadIdx.x >> 3, v = threadIdx.x & 7;
       const int64_t t = t0 + r, col = int64_t(kDims / 8) * b + v;
-      const uint4 fv = __ldcs(f + t * vec + col);
-      uint4 rv[4];
-#pragma unroll
-      for (int j = 0; j < 4; ++j)
-        rv[j] = __ldcs(residual + (t * 4 + j) * vec + col);
+      if (t0 > 0)
+        in.load(f, residual, post, comb, t, col, vec);
       double pw[4], cw[4][4];
 #pragma unroll
       for (int k = 0; k < 4; ++k)
-        pw[k] = double(__ldg(post + t * 4 + k));
+        pw[k] = double(in.post[k]);
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
 #pragma unroll
         for (int k = 0; k < 4; ++k)
-          cw[j][k] = double(__ldg(comb + t * 16 + j * 4 + k));
+          cw[j][k] = double(in.comb[j * 4 + k]);
       }
       uint4 out_v[4];
-      dev::hc_post_bf16x8(out_v, fv, rv, pw, cw);
+      dev::hc_post_bf16x8(out_v, in.fv, in.rv, pw, cw);
 #pragma unroll
       for (int k = 0; k < 4; ++k) {
         const uint4 q = out_v[k];
@@ -81,6 +111,8 @@ __global__ void __launch_bounds__(kThreads)
       }
     }
     __syncthreads();
+    if (t0 == 0)
+      stamp(stamps, 1);
 
     // 2. Partials of entries e = warp + 8·ee for every token of the chunk: lane l, dims 2l, 2l + 1.
     {
@@ -113,7 +145,11 @@ __global__ void __launch_bounds__(kThreads)
           part[(int64_t(b) * kChunk + r) * kStride + e] = acc[k];
       }
     }
+    if (t0 == 0)
+      stamp(stamps, 2);
     grid.sync();
+    if (t0 == 0)
+      stamp(stamps, 3);
 
     // 3. Owned tokens r = b + s·NB: stage their NB partials, then warp s sums them in order.
     if (b < tc) {
@@ -153,7 +189,11 @@ __global__ void __launch_bounds__(kThreads)
           pre_g[r * 4 + lane] = pre;
       }
     }
+    if (t0 == 0)
+      stamp(stamps, 4);
     grid.sync();
+    if (t0 == 0)
+      stamp(stamps, 5);
 
     // 4. y for dims 64b .. 64b + 63.
     if (int(threadIdx.x) < tc * 4)
@@ -170,6 +210,7 @@ __global__ void __launch_bounds__(kThreads)
     }
     __syncthreads(); // xs and pre_s are rewritten by the next chunk
   }
+  stamp(stamps, 6);
 }
 
 size_t staged_bytes(int nb) {
@@ -204,6 +245,15 @@ void hc_boundary(bf16* residual_out, bf16* y, float* post_next, float* comb_next
                  const bf16* residual, const float* post, const float* comb, const float* fn,
                  const float* base, const float* scale, int64_t tokens, int64_t dim,
                  int sinkhorn_iters, float hc_eps, float norm_eps, cudaStream_t stream) {
+  hc_boundary_traced(residual_out, y, post_next, comb_next, f, residual, post, comb, fn, base,
+                     scale, tokens, dim, sinkhorn_iters, hc_eps, norm_eps, nullptr, stream);
+}
+
+void hc_boundary_traced(bf16* residual_out, bf16* y, float* post_next, float* comb_next,
+                        const bf16* f, const bf16* residual, const float* post, const float* comb,
+                        const float* fn, const float* base, const float* scale, int64_t tokens,
+                        int64_t dim, int sinkhorn_iters, float hc_eps, float norm_eps,
+                        uint64_t* stamps, cudaStream_t stream) {
   if (tokens < 0 || dim <= 0)
     throw std::invalid_argument("hc_boundary: dim must be positive");
   if (dim % 256 != 0 || dim > 128 * kDims) {
@@ -224,7 +274,8 @@ void hc_boundary(bf16* residual_out, bf16* y, float* post_next, float* comb_next
   int d = int(dim);
   void* args[] = {&r_out, &y4,     &post_next, &comb_next,      &f4,     &res4,
                   &post,  &comb,   &fn,        &base,           &scale,  &part,
-                  &pre_g, &tokens, &d,         &sinkhorn_iters, &hc_eps, &norm_eps};
+                  &pre_g, &tokens, &d,         &sinkhorn_iters, &hc_eps, &norm_eps,
+                  &stamps};
   V4_CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(hc_boundary_kernel),
                                             dim3(unsigned(nb)), dim3(kThreads), args,
                                             staged_bytes(nb), stream));

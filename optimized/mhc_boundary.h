@@ -44,4 +44,15 @@ void hc_boundary(bf16* residual_out, bf16* y, float* post_next, float* comb_next
                  const float* base, const float* scale, int64_t tokens, int64_t dim,
                  int sinkhorn_iters, float hc_eps, float norm_eps, cudaStream_t stream);
 
+// The same launch with phase stamps: stamps ([kBoundaryPhases] uint64, device) receives the SM
+// clock (clock64) of CTA 0 at kernel start, after hc_post, after the partials, after the first
+// barrier, after the owner's sums and Sinkhorn, after the second barrier, and at the end (first
+// chunk only). For the latency breakdown of benchmarks/mhc_boundary_phases.cpp.
+constexpr int kBoundaryPhases = 7;
+void hc_boundary_traced(bf16* residual_out, bf16* y, float* post_next, float* comb_next,
+                        const bf16* f, const bf16* residual, const float* post, const float* comb,
+                        const float* fn, const float* base, const float* scale, int64_t tokens,
+                        int64_t dim, int sinkhorn_iters, float hc_eps, float norm_eps,
+                        uint64_t* stamps, cudaStream_t stream);
+
 } // namespace v4::optimized

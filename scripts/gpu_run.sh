@@ -73,6 +73,8 @@ done
 [ "$rest" = 2 ] || python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
 step peers "${PEER_LIMIT:-150}" python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite" --ops $ops
 if [ "$rest" = 2 ]; then
+  step phases 60 "$B/bin/v4_benchmarks" --benchmark_filter=boundary_phases \
+    --benchmark_out="$OUT/boundary_phases.json" --benchmark_out_format=json
   step kernels 30 bash -c "cuobjdump -res-usage '$B/bin/v4harness' 2>&1 | grep -A1 'Function' | grep -v '^--' > '$OUT/kernels.txt'"
 fi
 if [ "$rest" = 1 ]; then
