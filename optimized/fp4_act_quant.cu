@@ -4,6 +4,7 @@
 
 #include "optimized/cuda_runtime.h"
 #include "optimized/formats.cuh"
+#include "optimized/fp4_codec.cuh"
 #include "optimized/launch_util.cuh"
 
 namespace v4::optimized {
@@ -15,7 +16,7 @@ constexpr int kUnroll = 2;
 // One 16-byte vector (8 bf16) per lane and unrolled step; vector v is in block v / 4.
 template <bool kSim>
 __global__ void __launch_bounds__(kThreads) fp4_act_kernel(uint32_t* __restrict__ q, uint8_t* __restrict__ s,
-                                                          uint4* y, const uint4* x, int64_t vectors) {
+                                                          uint4* y_out, const uint4* x, int64_t vectors) {
   const int64_t stride = int64_t(gridDim.x) * kThreads * kUnroll;
   for (int64_t base = int64_t(blockIdx.x) * kThreads * kUnroll + threadIdx.x; base - (threadIdx.x & 31) < vectors;
        base += stride) {
@@ -33,24 +34,33 @@ __global__ void __launch_bounds__(kThreads) fp4_act_kernel(uint32_t* __restrict_
       amax = dev::group_max<4>(amax);
       const int e = dev::pow2_scale_exponent(amax, dev::kE2m1RecipQ, dev::kE2m1Floor);
       const float inv = dev::exp2_normal(-e);
-      uint32_t codes[8];
+      // x = v·2^-e exactly (a subnormal product rounds, but then |x| < 2^-126 and the code is
+      // ±0 either way); a = min(|x|, 6), the reference's clamp (for bf16 inputs |x| <= 6 already,
+      // tests/fp4_codec_test.cpp); the sign is bit 31 of x, as std::signbit in the reference.
+      float a[8];
+      uint32_t sign[8];
 #pragma unroll
-      for (int j = 0; j < 8; ++j) codes[j] = dev::e2m1_encode(fminf(fmaxf(__fmul_rn(f[j], inv), -6.0f), 6.0f));
+      for (int j = 0; j < 8; ++j) {
+        const float scaled = __fmul_rn(f[j], inv);
+        a[j] = fminf(fabsf(scaled), 6.0f);
+        sign[j] = __float_as_uint(scaled) & 0x80000000u;
+      }
       if (v >= vectors) continue;
       if constexpr (kSim) {
         // e2m1 value · 2^e is exact in fp32 (down to 2^-127, a subnormal) and in bf16.
         const float scale = e >= -126 ? dev::exp2_normal(e) : __uint_as_float(0x00400000u);
+        float y[8];
+#pragma unroll
+        for (int j = 0; j < 8; ++j)
+          y[j] = __fmul_rn(__uint_as_float(__float_as_uint(fp4::e2m1_round_abs(a[j])) | sign[j]), scale);
         uint32_t out[4];
 #pragma unroll
-        for (int i = 0; i < 4; ++i) {
-          out[i] = dev::pack_bf16x2(__fmul_rn(dev::e2m1_decode(codes[2 * i]), scale),
-                                    __fmul_rn(dev::e2m1_decode(codes[2 * i + 1]), scale));
-        }
-        y[v] = make_uint4(out[0], out[1], out[2], out[3]);
+        for (int i = 0; i < 4; ++i) out[i] = dev::pack_bf16x2(y[2 * i], y[2 * i + 1]);
+        y_out[v] = make_uint4(out[0], out[1], out[2], out[3]);
       } else {
         uint32_t packed = 0;
 #pragma unroll
-        for (int j = 0; j < 8; ++j) packed |= codes[j] << (4 * j);
+        for (int j = 0; j < 8; ++j) packed |= (fp4::e2m1_code_abs(a[j]) | (sign[j] >> 28)) << (4 * j);
         __stcs(q + v, packed);
         if ((threadIdx.x & 3) == 0) s[v >> 2] = uint8_t(e + 127);
       }

@@ -11,7 +11,9 @@
 //              `block_stats`; a violation (or a NaN sub-scale) sets a bit of one device flag by atomicOr (an integer OR: the
 //              result cannot depend on the order, so this is no order-dependent reduction).
 //  2. convert: one block of 256 threads per 128×128 block, returns at once when the flag is set
-//              and the mode is not lossy; W8 = e4m3(w4·2^(E-F)), F = max(Emax - 6, 0).
+//              and the mode is not lossy; W8 = e4m3(w4·2^(E-F)), F = max(Emax - 6, 0), looked
+//              up 4 bytes at a time from an 8-entry byte table per sub-block (PRMT,
+//              optimized/fp4_codec.cuh); napkin math beside the kernel.
 //  3. the host reads block_stats back and builds the report.
 // Napkin math: reads 0.5 + 1/32 B, writes 1 + 1/16384 B per weight; 24576 x 7168 (8 Pro experts'
 // w1): 270 MB, floor 63 us at 4.30 TB/s.

@@ -4,6 +4,7 @@
 
 #include "optimized/cuda_runtime.h"
 #include "optimized/formats.cuh"
+#include "optimized/fp4_codec.cuh"
 #include "optimized/launch_util.cuh"
 
 namespace v4::optimized {
@@ -34,7 +35,10 @@ __global__ void __launch_bounds__(kThreads) fp4_weight_kernel(uint16_t* __restri
       const float inv = dev::exp2_normal(-e);
       uint32_t packed = 0;
 #pragma unroll
-      for (int j = 0; j < 4; ++j) packed |= uint32_t(dev::e2m1_encode(fminf(fmaxf(__fmul_rn(f[j], inv), -6.0f), 6.0f))) << (4 * j);
+      for (int j = 0; j < 4; ++j) {  // clamp to ±6 as the reference, sign from bit 31 of x
+        const float x = __fmul_rn(f[j], inv);
+        packed |= (fp4::e2m1_code_abs(fminf(fabsf(x), 6.0f)) | ((__float_as_uint(x) >> 28) & 8u)) << (4 * j);
+      }
       if (v >= vectors) continue;
       __stcs(q + v, uint16_t(packed));
       if ((threadIdx.x & 7) == 0) s[v >> 3] = uint8_t(e + 127);
