@@ -22,6 +22,27 @@ TEST(HcPostCuda, BitwiseDeterministicInvariant) {
   expect_cuda_checks("mhc_post", make_case("mhc_post", {{"tokens", 77}, {"dim", 4096}}, 71));
 }
 
+// The kernel converts bf16 to double by integer rebias unless a 16-byte vector holds a subnormal
+// (then through fp32): vectors with subnormals, signed zeros, the smallest normal and the largest
+// finite value beside plain ones, in f and every residual stream, must still be bitwise.
+TEST(HcPostCuda, SubnormalsZerosAndExtremesBitwise) {
+  V4_REQUIRE_GPU();
+  const OpSpec& op = Registry::instance().get("mhc_post");
+  const Case c = make_case("mhc_post", {{"tokens", 3}, {"dim", 256}}, 79);
+  TensorMap in = op.make_inputs(c);
+  const uint16_t special[] = {0x0001, 0x807F, 0x0000, 0x8000, 0x0080, 0x7F7F, 0xFF7F, 0x0040};
+  for (const char* name : {"f", "residual"}) {
+    Tensor& x = in.at(name);
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      if ((i / 8) % 3 != 1) x.data<bf16>()[i] = bf16{special[(i * 7 + (i / 8)) % 8]};
+    }
+  }
+  const Tensor want = op.reference().run(c, in).at("out");
+  const Tensor got = op.find_backend("cuda")->run(c, in).at("out");
+  const CompareResult r = compare_tensors(got, want, ComparePolicy::bitwise());
+  EXPECT_TRUE(r.passed) << r.summary();
+}
+
 TEST(HcPreCuda, WithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
   expect_cuda_checks("mhc_pre", pre_case(100, 4096, 72));
