@@ -27,7 +27,7 @@
 // flight per SM (10.6 MB in all); 8192 blocks of 32 KiB traffic on 660 slots (12.4 waves).
 // Not the limiter: the double sincos (32 per row, fast reduction path for |θ| < 2^31; 2048 rows x
 // 32 = 65 K evaluations, ~4 M FP64 instructions: < 1 us of the GPU), nor the rotation's FP64
-// (8 of 64 vectors per head, 8 DMUL + 4 DADD per vector), nor coalescing (consecutive threads,
+// (8 of 64 vectors per head, 16 DMUL + 8 DADD per vector), nor coalescing (consecutive threads,
 // consecutive 16-byte vectors). The op's cost model counts every byte of x and y: right for
 // this out-of-place op (the nope dims must be copied to y). An in-place RoPE (y == x, as the
 // model applies it to q and kv) would need only the rope slice: 64 of 512 dims, 1/8 of the bytes.

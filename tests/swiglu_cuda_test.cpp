@@ -68,8 +68,8 @@ void expect_table_equals_direct(float limit, bool routed) {
   const int64_t inter = 2048, threshold = optimized::swiglu_table_threshold(inter);
   const int64_t rows = threshold + 64, n = rows * inter;
   ASSERT_EQ(n % 65536, 0);
-  std::vector<bf16> g(size_t(n), bf16{}), h_table(size_t(n)), h_direct(size_t(n)),
-      h_ref(size_t(n));
+  const size_t count = static_cast<size_t>(n);
+  std::vector<bf16> g(count), h_table(count), h_direct(count), h_ref(count);
   const Tensor ut = random_bf16({rows, inter}, 48, "u", 4);
   std::vector<bf16> u(ut.data<bf16>(), ut.data<bf16>() + n);
   for (int64_t i = 0; i < n; ++i)
