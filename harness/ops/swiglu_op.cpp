@@ -2,8 +2,12 @@
 // h = bf16(w_route · silu(min(g, 10)) · clamp(u, ±10)) from the w1/w3 Linears' bf16 outputs g, u.
 // routed=1: a routed expert (routing weight before w2); routed=0: the shared expert (no weight).
 // scale: the standard deviation of g and u (4 puts ~1 % of the values beyond each clamp).
+// specials=1: also plants, all over the tensor, the gates that leave the CUDA silu table
+// (|g| >= 32, ±Inf, NaN), its edges (±31.75, ±0, subnormals) and non-finite ups.
 // Domain property: the clamp bound (properties/swiglu_invariants.h).
 #include <cmath>
+#include <iterator>
+#include <limits>
 
 #include "harness/generators.h"
 #include "harness/ops/op_util.h"
@@ -12,6 +16,23 @@
 
 namespace v4::harness {
 namespace {
+
+// Every 37th gate and every 41st up (coprime strides: the specials meet every lane of a 16-byte
+// vector, next to ordinary values, in every row) take the next value of a rotation of special
+// values: out of the silu table (|g| >= 32, ±Inf, NaN: the double path), its edges (±31.75,
+// ±0, a subnormal, the smallest normal), clamp edges, and Inf/NaN ups (NaN passes the clamp).
+void plant_specials(Tensor& g, Tensor& u) {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::nanf("");
+  const float gs[] = {32.0f, -32.0f, 31.75f, -31.75f, 33.0f,   -100.0f, -1e4f, -3e38f,  inf,
+                      -inf,  nan,    -nan,   0.0f,    -0.0f,   1e-40f,  -1e-40f, 0x1p-126f,
+                      -0x1p-126f, 10.0f, 10.0625f, 9.9375f, -88.5f, 88.5f,  1e30f};
+  const float us[] = {inf, -inf, nan, 1e30f, -1e30f, 0.0f, -0.0f, 1e-40f};
+  const int64_t n = g.numel();
+  for (int64_t i = 5, k = 0; i < n; i += 37, ++k)
+    g.data<bf16>()[i] = reference::bf16_encode(gs[k % int64_t(std::size(gs))]);
+  for (int64_t i = 3, k = 0; i < n; i += 41, ++k)
+    u.data<bf16>()[i] = reference::bf16_encode(us[k % int64_t(std::size(us))]);
+}
 
 // g, u ~ N(0, scale²) in bf16; route ~ U[0.05, 1.5). Row 0 starts with planted clamp edges
 // (exactly at, just beyond and far beyond ±10, a large negative gate, ±0).
@@ -29,6 +50,8 @@ TensorMap swiglu_inputs(const Case& c) {
       u.data<bf16>()[i] = reference::bf16_encode(up[i]);
     }
   }
+  if (c.i64_or("specials", 0))
+    plant_specials(g, u);
   in["g"] = std::move(g);
   in["u"] = std::move(u);
   if (c.i64("routed"))
