@@ -4,6 +4,7 @@
 
 #include "optimized/cuda_runtime.h"
 #include "optimized/formats.cuh"
+#include "optimized/moe_gate_bound.cuh"
 
 namespace v4::optimized {
 namespace {
@@ -98,20 +99,18 @@ __device__ __forceinline__ bool d4_before(float av, int ai, float bv, int bi) {
   return ai >= 0 && (bi < 0 || av > bv || (av == bv && ai < bi));
 }
 
-// Score routing. Lane l holds experts l + 32i; k rounds of: the lane's best untaken candidate,
-// then the warp's best by xor butterfly (a total order: every lane gets the same winner), whose
-// owner marks it taken. The selected scores are summed in double in selection order, as the
-// reference's moe_gate_weights; lane j writes selection j.
+// Score routing of one token by one warp. Lane l holds experts l + 32i; k rounds of: the lane's
+// best untaken candidate, then the warp's best by xor butterfly (a total order: every lane gets the
+// same winner), whose owner marks it taken. The selected scores are summed in double in selection
+// order, as the reference's moe_gate_weights; lane j writes selection j. From logits this is the
+// exact path: every score in double (tokens the fp32 filter cannot serve).
 template <bool kLogits>
-__global__ void __launch_bounds__(kRouteThreads)
-    route_kernel(float* __restrict__ weights, int32_t* __restrict__ indices,
-                 const float* __restrict__ in, const float* __restrict__ bias, int64_t tokens,
-                 int experts, int k, float route_scale) {
+__device__ __forceinline__ void route_exact_warp(float* __restrict__ weights,
+                                                 int32_t* __restrict__ indices,
+                                                 const float* __restrict__ row,
+                                                 const float* __restrict__ bias, int64_t t,
+                                                 int experts, int k, float route_scale) {
   const int lane = threadIdx.x & 31;
-  const int64_t t = int64_t(blockIdx.x) * kWarps + (threadIdx.x >> 5);
-  if (t >= tokens)
-    return; // a whole warp
-  const float* row = in + t * experts;
   float s[kPerLane], b[kPerLane];
 #pragma unroll
   for (int i = 0; i < kPerLane; ++i) {
@@ -152,6 +151,146 @@ __global__ void __launch_bounds__(kRouteThreads)
     }
     if (bi >= 0 && (bi & 31) == lane)
       taken |= 1u << (bi >> 5);
+    sum = __dadd_rn(sum, double(bs));
+    if (lane == j) {
+      my_s = bs;
+      my_e = bi;
+    }
+  }
+  const float total = __double2float_rn(sum);
+  if (lane < k) {
+    weights[t * k + lane] = __fmul_rn(__fdiv_rn(my_s, total), route_scale);
+    indices[t * k + lane] = my_e;
+  }
+}
+
+// Score routing from scores: the exact path (no score function to save).
+__global__ void __launch_bounds__(kRouteThreads)
+    route_kernel(float* __restrict__ weights, int32_t* __restrict__ indices,
+                 const float* __restrict__ scores, const float* __restrict__ bias, int64_t tokens,
+                 int experts, int k, float route_scale) {
+  const int64_t t = int64_t(blockIdx.x) * kWarps + (threadIdx.x >> 5);
+  if (t >= tokens)
+    return; // a whole warp
+  route_exact_warp<false>(weights, indices, scores + t * experts, bias, t, experts, k,
+                          route_scale);
+}
+
+// Score routing from logits through the fp32 filter (optimized/moe_gate_bound.cuh has the bound
+// and the proof). One warp per token, lane l holding experts l + 32i:
+//  1. a = approx_score(l) in fp32, the key enclosure [klo, khi] as order-preserving uint32;
+//  2. T = the k-th largest klo: k rounds of a warp max (redux.sync) over the lanes' maxima, the
+//     lowest lane holding it drops one instance and recomputes its maximum;
+//  3. candidates = {khi >= T}, compacted in expert order into shared memory (lane-ascending
+//     ballots, slot-major: position order is expert order);
+//  4. lane c < n evaluates candidate c exactly (the double path, unchanged) and forms its key;
+//  5. k rounds of D4 arg-max: warp max of the key, the lowest lane holding it (lowest expert:
+//     D4's tie-break), its score shuffled to all lanes and summed in double in selection order.
+// A token with a non-finite logit or bias, or more than 32 candidates (massive exact ties), takes
+// route_exact_warp<true>. Each warp reads its own token only: batch invariant, deterministic.
+constexpr int kMaxCand = 32;
+
+// Steps 2 and 3 of route_filter_kernel: T, then the candidates {khi >= T} written in expert
+// order to cand_l / cand_e (the first kMaxCand of them); returns their number (>= k).
+__device__ __forceinline__ int filter_candidates(float* cand_l, int* cand_e,
+                                                 const float (&l)[kPerLane],
+                                                 uint32_t (&klo)[kPerLane],
+                                                 const uint32_t (&khi)[kPerLane], int k) {
+  const int lane = threadIdx.x & 31;
+  // 2. T: k >= 1 and at least k experts hold a klo > 0, so T > 0.
+  uint32_t m = 0, T = 0;
+#pragma unroll
+  for (int i = 0; i < kPerLane; ++i)
+    m = max(m, klo[i]);
+  for (int r = 0; r < k; ++r) {
+    T = __reduce_max_sync(kFull, m);
+    if (lane == __ffs(__ballot_sync(kFull, m == T)) - 1) {
+      bool dropped = false;
+      m = 0;
+#pragma unroll
+      for (int i = 0; i < kPerLane; ++i) {
+        if (!dropped && klo[i] == T) {
+          klo[i] = 0;
+          dropped = true;
+        }
+        m = max(m, klo[i]);
+      }
+    }
+  }
+  // 3. candidates in expert order.
+  const uint32_t below = (1u << lane) - 1u;
+  int n = 0; // warp-uniform
+#pragma unroll
+  for (int i = 0; i < kPerLane; ++i) {
+    const bool c = khi[i] >= T; // khi = 0 (no expert) < T
+    const uint32_t bal = __ballot_sync(kFull, c);
+    const int pos = n + __popc(bal & below);
+    if (c && pos < kMaxCand) {
+      cand_l[pos] = l[i];
+      cand_e[pos] = lane + 32 * i;
+    }
+    n += __popc(bal);
+  }
+  return n;
+}
+
+__global__ void __launch_bounds__(kRouteThreads)
+    route_filter_kernel(float* __restrict__ weights, int32_t* __restrict__ indices,
+                        const float* __restrict__ logits, const float* __restrict__ bias,
+                        int64_t tokens, int experts, int k, float route_scale) {
+  namespace gb = gate_bound;
+  __shared__ float cand_l[kWarps][kMaxCand];
+  __shared__ int cand_e[kWarps][kMaxCand];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int64_t t = int64_t(blockIdx.x) * kWarps + warp;
+  if (t >= tokens)
+    return; // a whole warp
+  const float* row = logits + t * experts;
+  float l[kPerLane];
+  uint32_t klo[kPerLane], khi[kPerLane]; // 0: no expert
+  bool ok = true;
+#pragma unroll
+  for (int i = 0; i < kPerLane; ++i) {
+    const int e = lane + 32 * i;
+    l[i] = 0.0f;
+    klo[i] = 0;
+    khi[i] = 0;
+    if (e < experts) {
+      l[i] = row[e];
+      ok = ok && gb::filterable(l[i], bias, e);
+      const float a = gb::approx_score(l[i]);
+      klo[i] = gb::ordered(gb::key_of(gb::score_lo(a), bias, e));
+      khi[i] = gb::ordered(gb::key_of(gb::score_hi(a), bias, e));
+    }
+  }
+  int n = kMaxCand + 1; // candidates (warp-uniform); > kMaxCand: the exact path
+  if (__all_sync(kFull, ok))
+    n = filter_candidates(cand_l[warp], cand_e[warp], l, klo, khi, k);
+  if (n > kMaxCand) { // one call site: the exact path is inlined once
+    route_exact_warp<true>(weights, indices, row, bias, t, experts, k, route_scale);
+    return;
+  }
+  __syncwarp();
+  // 4. exact scores and keys of the candidates (n >= k).
+  float s = 0.0f;
+  int e = -1;
+  uint32_t key = 0; // 0: no candidate or taken
+  if (lane < n) {
+    e = cand_e[warp][lane];
+    s = sqrt_softplus(cand_l[warp][lane]);
+    key = gb::ordered(gb::key_of(s, bias, e));
+  }
+  // 5. D4 rounds: >= k - j untaken candidates remain in round j, all with key > 0.
+  double sum = 0.0;
+  float my_s = 0.0f;
+  int my_e = -1;
+  for (int j = 0; j < k; ++j) {
+    const uint32_t best = __reduce_max_sync(kFull, key);
+    const int w = __ffs(__ballot_sync(kFull, key == best)) - 1;
+    const float bs = __shfl_sync(kFull, s, w);
+    const int bi = __shfl_sync(kFull, e, w);
+    if (lane == w)
+      key = 0;
     sum = __dadd_rn(sum, double(bs));
     if (lane == j) {
       my_s = bs;
@@ -220,8 +359,13 @@ void launch_route(float* weights, int32_t* indices, const float* in, const float
   check_routing("moe_gate_route", tokens, experts, k);
   if (tokens == 0)
     return;
-  route_kernel<kLogits><<<route_grid(tokens), kRouteThreads, 0, stream>>>(
-      weights, indices, in, bias, tokens, int(experts), int(k), route_scale);
+  if (kLogits) {
+    route_filter_kernel<<<route_grid(tokens), kRouteThreads, 0, stream>>>(
+        weights, indices, in, bias, tokens, int(experts), int(k), route_scale);
+  } else {
+    route_kernel<<<route_grid(tokens), kRouteThreads, 0, stream>>>(
+        weights, indices, in, bias, tokens, int(experts), int(k), route_scale);
+  }
   V4_CUDA_CHECK_LAUNCH();
 }
 

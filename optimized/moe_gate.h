@@ -20,14 +20,22 @@
 // and indices are bitwise the reference's whenever the scores are, and the top-k can change only
 // where two biased scores lie within an ulp (the registered policies' premise).
 //
-// Routing kernel: one warp per token; lane l holds experts l, l + 32, ... (E <= 384). k rounds of
-// a warp arg-max under the D4 total order (value descending, index ascending) by xor butterfly:
-// the order is total, so every lane ends with the same winner whatever the butterfly order.
-// Napkin math (from logits, score-routed): 4 B per logit read + 8 B per selected expert written:
-// Flash 262144 x 256: 281 MB, floor 65 us at 4.30 TB/s. The double exp, log1p and sqrt cost ~60
-// FP64 instructions per logit: 67 M x 60 / 16.7 T/s = 240 us, so it is FP64-bound at ~3.7x the
-// floor. (A filter in fp32 with a rigorous error bound, refining only the candidates near the k-th
-// value in double, would make it memory-bound; not done.)
+// Routing kernels: one warp per token; lane l holds experts l, l + 32, ... (E <= 384). From
+// scores: k rounds of a warp arg-max under the D4 total order (value descending, index ascending)
+// by xor butterfly: the order is total, so every lane ends with the same winner.
+// From logits (score-routed): an fp32 filter (optimized/moe_gate_bound.cuh: the bound and its
+// proof). a = sqrtf(log1pf(expf(l))) encloses the exact double score s in [a - E, a + E],
+// E = 2^-11 a + 2^-60 (>= 1400x the bound from CUDA's documented ulp errors); the key enclosures
+// [fl32(lo + b), fl32(hi + b)] are sound by the monotonicity of rounding. With T the k-th largest
+// lower end, only experts whose upper end reaches T can be selected; those candidates (~k + a few;
+// over 32, or a non-finite logit or bias: every expert) get the unchanged double score, and the
+// D4 rounds, the double sum and the weights run on them exactly as before: bitwise the same
+// indices and weights as scoring every expert in double. Hash routing scores its k experts only.
+// Napkin math (Flash 262144 x 256, from logits): 281 MB, floor 65 us at 4.30 TB/s. Before: 8
+// double scores per lane (~110 FP64 PTX instructions each, ~900 per token), FP64-bound at
+// 1114 us. After: ~1 double score per lane (~110 FP64 per token), and per lane 8 fp32 scores
+// (~60 instructions each) plus ~400 for the k redux rounds and the compaction: ~1000 warp
+// instructions per token at 1.05 T/s (132 SM x 4 schedulers x 1.98 GHz) = ~250 us, issue-bound.
 #pragma once
 
 #include <cuda_runtime_api.h>

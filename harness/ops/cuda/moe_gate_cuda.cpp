@@ -37,8 +37,8 @@ Backend moe_gate_backend() {
 Backend moe_gate_route_backend() {
   CudaBackendSpec s;
   s.description =
-      "warp per token: double sqrt(softplus), D4 arg-max rounds by xor butterfly, or tid2eid "
-      "(optimized/moe_gate.cu)";
+      "warp per token: fp32 sqrt(softplus) filter with a derived enclosure, double scores of the "
+      "candidates only, D4 arg-max rounds by redux.sync, or tid2eid (optimized/moe_gate.cu)";
   s.launch = [](const Case& c, DeviceArgs& a, cudaStream_t st) {
     const int64_t tokens = c.i64("tokens"), k = c.i64("k");
     reference::GateParams p;
@@ -55,7 +55,7 @@ Backend moe_gate_route_backend() {
                                     a.out<int32_t>("indices", {tokens, k}), a.in<float>("logits"),
                                     a.in<int64_t>("ids"), p, tokens, st);
   };
-  s.dispatch_path = [](const Case&, int64_t) { return std::string("warp per token"); };
+  s.dispatch_path = [](const Case&, int64_t) { return std::string("warp per token; fp32 filter"); };
   return make_cuda_backend(std::move(s));
 }
 
