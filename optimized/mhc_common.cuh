@@ -6,7 +6,6 @@
 
 #include <cuda_runtime.h>
 
-#include "optimized/bf16_double.cuh"
 #include "optimized/formats.cuh"
 
 namespace v4::optimized::dev {
@@ -91,29 +90,21 @@ template <int N> __device__ __forceinline__ void hc_transpose_reduce(float (&v)[
   hc_reduce_level<N / 32>(v, 1);
 }
 
-// One bf16 half of a 32-bit word as a double: by integer rebias (kRebias: no subnormal in the
-// operands; optimized/bf16_double.cuh) or through fp32 (F2F).
-template <bool kRebias, bool kHigh> __device__ __forceinline__ double bf16_half_double(uint32_t w) {
-  if constexpr (kRebias)
-    return kHigh ? bf16_hi_double(w) : bf16_lo_double(w);
-  else
-    return kHigh ? bf16_hi(w) : bf16_lo(w);
-}
-
-template <bool kRebias>
-__device__ __forceinline__ void hc_post_bf16x8_impl(uint4 (&out)[4], const uint4& fv, const uint4 (&rv)[4],
-                                                    const double (&pw)[4], const double (&cw)[4][4]) {
+// hc_post for the 8 dims of one 16-byte vector: out_k = bf16(fl32(post_k·f + Σ_j comb[j][k]·X_j)),
+// with every product exact in double and the FMAs in the reference's order (post·f, then j = 0..3).
+__device__ __forceinline__ void hc_post_bf16x8(uint4 (&out)[4], const uint4& fv, const uint4 (&rv)[4],
+                                               const double (&pw)[4], const double (&cw)[4][4]) {
   uint32_t o[4][4];
 #pragma unroll
   for (int h = 0; h < 4; ++h) {
     const uint32_t fw = (&fv.x)[h];
-    const double fd[2] = {bf16_half_double<kRebias, false>(fw), bf16_half_double<kRebias, true>(fw)};
+    const double fd[2] = {bf16_lo(fw), bf16_hi(fw)};
     double rd[4][2];
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
       const uint32_t w = (&rv[j].x)[h];
-      rd[j][0] = bf16_half_double<kRebias, false>(w);
-      rd[j][1] = bf16_half_double<kRebias, true>(w);
+      rd[j][0] = bf16_lo(w);
+      rd[j][1] = bf16_hi(w);
     }
 #pragma unroll
     for (int k = 0; k < 4; ++k) {
@@ -132,26 +123,6 @@ __device__ __forceinline__ void hc_post_bf16x8_impl(uint4 (&out)[4], const uint4
 #pragma unroll
   for (int k = 0; k < 4; ++k)
     out[k] = make_uint4(o[k][0], o[k][1], o[k][2], o[k][3]);
-}
-
-// hc_post for the 8 dims of one 16-byte vector: out_k = bf16(fl32(post_k·f + Σ_j comb[j][k]·X_j)),
-// with every product exact in double and the FMAs in the reference's order (post·f, then j = 0..3).
-// The 40 bf16 operands become doubles by integer rebias unless one of them is subnormal (then
-// through fp32): the same exact values either way, so the same bits.
-__device__ __forceinline__ void hc_post_bf16x8(uint4 (&out)[4], const uint4& fv, const uint4 (&rv)[4],
-                                               const double (&pw)[4], const double (&cw)[4][4]) {
-  bool subnormal = false;
-#pragma unroll
-  for (int h = 0; h < 4; ++h) {
-    subnormal |= bf16_pair_has_subnormal((&fv.x)[h]);
-#pragma unroll
-    for (int j = 0; j < 4; ++j)
-      subnormal |= bf16_pair_has_subnormal((&rv[j].x)[h]);
-  }
-  if (subnormal)
-    hc_post_bf16x8_impl<false>(out, fv, rv, pw, cw);
-  else
-    hc_post_bf16x8_impl<true>(out, fv, rv, pw, cw);
 }
 
 // y = bf16(Σ_j p[j]·X_j) for the 8 bf16 values of one 16-byte vector of each of the 4 streams:

@@ -11,50 +11,15 @@ namespace {
 
 constexpr int kThreads = 256;
 constexpr int kPairs = 32; // rope_dim 64
-constexpr int kBatch = 4;  // vectors per thread loaded before any is stored
 
-// Vector `in` at vector hv of its head: copied (nope dims) or its 4 pairs rotated.
-__device__ __forceinline__ uint4 rope_vector(const uint4& in, int hv, int nope_vectors,
-                                             const float* s_cos, const float* s_sin) {
-  if (hv < nope_vectors) // nope dims: bit for bit
-    return in;
-  const int pair0 = (hv - nope_vectors) * 4;
-  const uint32_t w[4] = {in.x, in.y, in.z, in.w};
-  uint32_t out[4];
-#pragma unroll
-  for (int q = 0; q < 4; ++q) {
-    float re, im;
-    dev::rope_rotate(dev::bf16_lo(w[q]), dev::bf16_hi(w[q]), s_cos[pair0 + q], s_sin[pair0 + q],
-                     re, im);
-    out[q] = dev::pack_bf16x2(re, im);
-  }
-  return make_uint4(out[0], out[1], out[2], out[3]);
-}
-
-// One block per chunk of a row: kBatch·kThreads = 1024 vectors (16 KiB of x), so that blocks are
-// short (a grid of rows x chunks, many waves, a small tail) and every thread has its kBatch
-// 16-byte loads in flight at once (the compiler could not hoist a load above an earlier store
-// itself: y may alias x). Vector v of the row (8 bf16) is head v / per_head, dims 8·(v % per_head)
-// ..; the rotated dims start at nope (a multiple of 8), so a vector is either copied or holds 4
-// pairs. y may alias x: each vector is read and then written by the same thread, and all its
-// loads precede its stores. The loads are issued before the cos/sin prologue (the position's load
-// and 32 double sincos), so that DRAM streams meanwhile.
+// One block per row. Vector v of the row (8 bf16) is head v / per_head, dims 8·(v % per_head) ..;
+// the rotated dims start at nope (a multiple of 8), so a vector is either copied or holds 4 pairs.
+// y may alias x: every vector is read and written by the same thread.
 __global__ void __launch_bounds__(kThreads)
     rope_kernel(uint4* y, const uint4* x, const int64_t* __restrict__ positions, int per_head,
-                int nope_vectors, int row_vectors, int chunks, dev::RopeFreqs freqs,
-                bool inverse) {
+                int nope_vectors, int row_vectors, dev::RopeFreqs freqs, bool inverse) {
   __shared__ float s_cos[kPairs], s_sin[kPairs];
-  const int64_t row = blockIdx.x / chunks;
-  const int v0 = (blockIdx.x % chunks) * (kBatch * kThreads) + threadIdx.x;
-  const uint4* xr = x + row * row_vectors;
-  uint4* yr = y + row * row_vectors;
-  uint4 in[kBatch];
-#pragma unroll
-  for (int b = 0; b < kBatch; ++b) {
-    const int v = v0 + b * kThreads;
-    if (v < row_vectors)
-      in[b] = xr[v];
-  }
+  const int64_t row = blockIdx.x;
   if (threadIdx.x < kPairs) {
     float c, s;
     dev::rope_cos_sin(positions[row], freqs.f[threadIdx.x], c, s);
@@ -62,11 +27,26 @@ __global__ void __launch_bounds__(kThreads)
     s_sin[threadIdx.x] = inverse ? -s : s; // the reference's −double(sin): exact either way
   }
   __syncthreads();
+  const uint4* xr = x + row * row_vectors;
+  uint4* yr = y + row * row_vectors;
+  for (int v = threadIdx.x; v < row_vectors; v += kThreads) {
+    const uint4 in = xr[v];
+    const int hv = v % per_head;
+    if (hv < nope_vectors) { // nope dims: bit for bit
+      yr[v] = in;
+      continue;
+    }
+    const int pair0 = (hv - nope_vectors) * 4;
+    const uint32_t w[4] = {in.x, in.y, in.z, in.w};
+    uint32_t out[4];
 #pragma unroll
-  for (int b = 0; b < kBatch; ++b) {
-    const int v = v0 + b * kThreads;
-    if (v < row_vectors)
-      yr[v] = rope_vector(in[b], v % per_head, nope_vectors, s_cos, s_sin);
+    for (int q = 0; q < 4; ++q) {
+      float re, im;
+      dev::rope_rotate(dev::bf16_lo(w[q]), dev::bf16_hi(w[q]), s_cos[pair0 + q], s_sin[pair0 + q],
+                       re, im);
+      out[q] = dev::pack_bf16x2(re, im);
+    }
+    yr[v] = make_uint4(out[0], out[1], out[2], out[3]);
   }
 }
 
@@ -87,16 +67,15 @@ void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, 
     throw std::invalid_argument("rope_apply: x and y must be 16-byte aligned");
   }
   const int64_t row_vectors = heads * head_dim / 8;
-  const int64_t chunks = (row_vectors + kBatch * kThreads - 1) / (kBatch * kThreads);
-  if (rows * chunks > 0x7FFFFFFF || row_vectors > 0x7FFFFFFF - kBatch * kThreads)
+  if (rows > 0x7FFFFFFF || row_vectors > 0x7FFFFFFF)
     throw std::invalid_argument("rope_apply: too large for one launch");
   if (rows == 0)
     return;
   dev::RopeFreqs freqs;
   reference::rope_freqs(freqs.f, p); // the reference's table, bit for bit
-  rope_kernel<<<unsigned(rows * chunks), kThreads, 0, stream>>>(
+  rope_kernel<<<unsigned(rows), kThreads, 0, stream>>>(
       reinterpret_cast<uint4*>(y), reinterpret_cast<const uint4*>(x), positions, int(head_dim / 8),
-      int((head_dim - p.rope_dim) / 8), int(row_vectors), int(chunks), freqs, inverse);
+      int((head_dim - p.rope_dim) / 8), int(row_vectors), freqs, inverse);
   V4_CUDA_CHECK_LAUNCH();
 }
 

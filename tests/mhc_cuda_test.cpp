@@ -22,9 +22,8 @@ TEST(HcPostCuda, BitwiseDeterministicInvariant) {
   expect_cuda_checks("mhc_post", make_case("mhc_post", {{"tokens", 77}, {"dim", 4096}}, 71));
 }
 
-// The kernel converts bf16 to double by integer rebias unless a 16-byte vector holds a subnormal
-// (then through fp32): vectors with subnormals, signed zeros, the smallest normal and the largest
-// finite value beside plain ones, in f and every residual stream, must still be bitwise.
+// Vectors with subnormals, signed zeros, the smallest normal and the largest finite value beside
+// plain ones, in f and every residual stream: still bitwise (the double products stay exact).
 TEST(HcPostCuda, SubnormalsZerosAndExtremesBitwise) {
   V4_REQUIRE_GPU();
   const OpSpec& op = Registry::instance().get("mhc_post");

@@ -1,7 +1,7 @@
 // rope on the GPU against the reference, within the registered budget (1 bf16 ulp; bitwise
 // expected: optimized/rope.h), 20 reruns, batch invariant; the YaRN table (ratio 4 / 128) and
-// the plain one (ratio 0), forward and inverse, large positions; rows of one partial, two and
-// four 1024-vector chunks; in place (y == x) bitwise equal to out of place.
+// the plain one (ratio 0), forward and inverse, large positions; rows of 17 and 64 heads; in place
+// (y == x) bitwise equal to out of place.
 #include <cstring>
 #include <vector>
 
@@ -41,15 +41,15 @@ TEST(RopeCuda, InverseAndPlainTableWithinBudgetDeterministicInvariant) {
   testing::expect_full_invariance_sweep("rope", rope_case(16, 1, 64, 0, 1, 8192, 35));
 }
 
-// 17 heads of 512: 1088 vectors per row, a full and a partial chunk; 64 heads: four chunks.
-TEST(RopeCuda, MultiChunkRowsWithinBudgetDeterministicInvariant) {
+// 17 heads of 512 (1088 vectors per row: not a multiple of the block) and 64 heads.
+TEST(RopeCuda, ManyHeadRowsWithinBudgetDeterministicInvariant) {
   V4_REQUIRE_GPU();
   expect_cuda_checks("rope", rope_case(40, 17, 512, 4, 0, 1 << 20, 36));
   expect_cuda_checks("rope", rope_case(20, 64, 512, 128, 1, 1 << 20, 37));
 }
 
 // rope_apply allows y == x (each vector is read, then written, by one thread): in place gives
-// the out-of-place bits, over rows of several chunks.
+// the out-of-place bits, over rows of many heads.
 TEST(RopeCuda, InPlaceIsBitwiseOutOfPlace) {
   V4_REQUIRE_GPU();
 #if V4_HAVE_CUDA

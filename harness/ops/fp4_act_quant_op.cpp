@@ -34,9 +34,10 @@ std::vector<Case> fp4_cases(const std::string& op, Suite suite) {
   // 64 tokens x 64 indexer heads; wide activations; edges.
   case Suite::standard:
     return {make(4096, 128, 0), make(256, 7168, 1), make(64, 4096, 2)};
-  // An 8192-token prefill's indexer queries (x 64 heads) and 8192x7168 activations.
+  // An 8192-token prefill's indexer queries (x 64 heads), 8192x7168 activations, and 16384x7168
+  // (>= 256 MB for the simulation and the quantizer: a bandwidth case).
   case Suite::full:
-    return {make(524288, 128, 0), make(8192, 7168, 1)};
+    return {make(524288, 128, 0), make(8192, 7168, 1), make(16384, 7168, 1)};
   }
   return {};
 }

@@ -151,10 +151,11 @@ std::vector<Case> fp4_to_fp8_cases(Suite suite) {
     return kinds(2, 256);
   case Suite::standard:
     return kinds(4, 1024);
-  // Flash w1/w3 [2048, 4096], w2 [4096, 2048]; Pro w1/w3 [3072, 7168]; one refused.
+  // Flash w1/w3 [2048, 4096], w2 [4096, 2048]; Pro w1/w3 [3072, 7168]; one refused; and the w1
+  // and w3 of 4 Pro experts stacked ([24576, 7168], 264 MB: a bandwidth case).
   case Suite::full:
     return {make(16, 4096, 14, 0, 0), make(32, 2048, 11, 0, 1), make(24, 7168, 14, 0, 0),
-            make(24, 7168, 10, 15, 0)};
+            make(24, 7168, 10, 15, 0), make(192, 7168, 14, 0, 0)};
   }
   return {};
 }

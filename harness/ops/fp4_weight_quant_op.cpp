@@ -77,9 +77,10 @@ std::vector<Case> fp4_weight_cases(Suite suite) {
     return {make(8, 256, 0), make(4, 128, 1), make(4, 256, 2)};
   case Suite::standard:
     return {make(256, 4096, 0), make(128, 7168, 1), make(64, 2048, 2)};
-  // Flash w1/w3 [2048, 4096] and w2 [4096, 2048]; Pro w1/w3 [3072, 7168].
+  // Flash w1/w3 [2048, 4096] and w2 [4096, 2048]; Pro w1/w3 [3072, 7168]; and 4 Pro w1 stacked
+  // ([12288, 7168], ~400 MB: a bandwidth case).
   case Suite::full:
-    return {make(2048, 4096, 0), make(4096, 2048, 0), make(3072, 7168, 1)};
+    return {make(2048, 4096, 0), make(4096, 2048, 0), make(3072, 7168, 1), make(12288, 7168, 1)};
   }
   return {};
 }

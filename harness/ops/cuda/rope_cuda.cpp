@@ -15,15 +15,15 @@ reference::RopeParams params_of(const Case& c) {
 Backend rope_backend() {
   CudaBackendSpec s;
   s.description =
-      "block per 1024-vector chunk of a token: 4 16-byte loads per thread in flight while 32 "
-      "double sincos fill shared memory (optimized/rope.cu)";
+      "block per token: 32 double sincos into shared memory, heads streamed in 16-byte vectors "
+      "(optimized/rope.cu)";
   s.launch = [](const Case& c, DeviceArgs& a, cudaStream_t st) {
     const int64_t rows = c.i64("rows"), heads = c.i64("heads"), hd = c.i64("head_dim");
     optimized::rope_apply(a.out<bf16>("y", {rows, heads, hd}), a.in<bf16>("x"),
                           a.in<int64_t>("positions"), rows, heads, hd, params_of(c),
                           c.i64("inverse") != 0, st);
   };
-  s.dispatch_path = [](const Case&, int64_t) { return std::string("block per token chunk"); };
+  s.dispatch_path = [](const Case&, int64_t) { return std::string("block per token"); };
   return make_cuda_backend(std::move(s));
 }
 
