@@ -21,7 +21,8 @@ constexpr int kChunk = 16;   // tokens per chunk
 constexpr int kEntries = 25; // 24 mixes + the sum of squares
 constexpr int kStride = 32;  // floats per (CTA, token) in the partial scratch
 constexpr int kPerWarp = 4;  // entries per warp: w, w + 8, w + 16, w + 24 (< 25)
-constexpr int kBatch = 13;   // staged partial loads per thread: 256 x 13 >= 128 CTAs x 25
+constexpr int kPartialsPerWarp = 16; // CTAs bb = w + 8i summed by warp w: 8 x 16 >= 128 CTAs
+constexpr int kMaxSlots = 4;         // owned tokens per CTA: ceil(16 / NB), NB >= 4
 constexpr unsigned kFull = 0xFFFFFFFFu;
 
 // One token's hc_post inputs for one 16-byte column vector: f, the 4 residual streams, post, comb.
@@ -63,7 +64,7 @@ __global__ void __launch_bounds__(kThreads)
   __shared__ float4 fs4[24 * kDims]; // fn[m, j·dim + 64b + i] at m·256 + j·64 + i
   __shared__ __align__(16) uint32_t xs[kChunk * 4 * 32]; // X' chunk: [r][j][32 bf16x2 words]
   __shared__ float pre_s[kChunk * 4];
-  extern __shared__ float staged[]; // owner: [slots][NB][25]
+  __shared__ float warp_sums[kMaxSlots][8][32]; // owner: per owned token, warp w's sums
   const int b = blockIdx.x, nb = gridDim.x, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int vec = dim / 8; // 16-byte vectors per row of dim
   const int64_t width = 4 * int64_t(dim);
@@ -151,34 +152,39 @@ __global__ void __launch_bounds__(kThreads)
     if (t0 == 0)
       stamp(stamps, 3);
 
-    // 3. Owned tokens r = b + s·NB: stage their NB partials, then warp s sums them in order.
+    // 3. Owned tokens r = b + s·NB (s < 4: NB >= 4). Per token, warp w sums the partials of the
+    //    CTAs bb = w, w + 8, ... in ascending bb (lane e: entry e), all its loads issued together;
+    //    then warp s adds the 8 warp sums in ascending w. The order depends on NB (the dim) only:
+    //    a 14-term and an 8-term chain instead of one of NB (64-112) dependent smem loads and adds.
     if (b < tc) {
-      const int slots = (tc - b + nb - 1) / nb, n = slots * nb * kEntries;
-      for (int i0 = threadIdx.x; i0 < n; i0 += kThreads * kBatch) {
-        float v[kBatch];
+      const int slots = (tc - b + nb - 1) / nb;
+      for (int s = 0; s < slots; ++s) {
+        const int r = b + s * nb;
+        float v = 0.0f;
+        if (lane < kEntries) {
+          float p[kPartialsPerWarp];
 #pragma unroll
-        for (int u = 0; u < kBatch; ++u) {
-          const int i = i0 + u * kThreads;
-          if (i < n) {
-            const int s = i / (nb * kEntries), bb = (i / kEntries) % nb, e = i % kEntries;
-            v[u] = __ldcg(part + (int64_t(bb) * kChunk + b + s * nb) * kStride + e);
+          for (int i = 0; i < kPartialsPerWarp; ++i) {
+            const int bb = warp + 8 * i;
+            p[i] = bb < nb ? __ldcg(part + (int64_t(bb) * kChunk + r) * kStride + lane) : 0.0f;
+          }
+          v = p[0];
+#pragma unroll
+          for (int i = 1; i < kPartialsPerWarp; ++i) {
+            if (warp + 8 * i < nb)
+              v = __fadd_rn(v, p[i]);
           }
         }
-#pragma unroll
-        for (int u = 0; u < kBatch; ++u) {
-          if (i0 + u * kThreads < n)
-            staged[i0 + u * kThreads] = v[u];
-        }
+        warp_sums[s][warp][lane] = v;
       }
       __syncthreads();
       if (warp < slots) {
         const int r = b + warp * nb;
-        const float* p = staged + warp * nb * kEntries;
         float v = 0.0f;
         if (lane < kEntries) {
-          v = p[lane];
-          for (int bb = 1; bb < nb; ++bb)
-            v = __fadd_rn(v, p[bb * kEntries + lane]);
+          v = warp_sums[warp][0][lane];
+          for (int w = 1; w < 8 && w < nb; ++w)
+            v = __fadd_rn(v, warp_sums[warp][w][lane]);
         }
         const float ss = __shfl_sync(kFull, v, 24);
         const float mu = __fmul_rn(v, dev::hc_rms_factor(double(ss), 4 * dim, norm_eps));
@@ -213,10 +219,6 @@ __global__ void __launch_bounds__(kThreads)
   stamp(stamps, 6);
 }
 
-size_t staged_bytes(int nb) {
-  return size_t((kChunk + nb - 1) / nb) * nb * kEntries * sizeof(float);
-}
-
 // Co-residency of all NB CTAs (checked once per NB; a cooperative launch fails otherwise) and a
 // scratch buffer kept for the process: an allocation per call would be timed with the launch.
 float* scratch_for(int nb) {
@@ -226,7 +228,7 @@ float* scratch_for(int nb) {
     V4_CUDA_CHECK(cudaGetDevice(&device));
     V4_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
     V4_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, hc_boundary_kernel,
-                                                                kThreads, staged_bytes(nb)));
+                                                                kThreads, 0));
     if (int64_t(per_sm) * sms < nb)
       throw CudaError("hc_boundary: the cooperative grid does not fit on the device");
     checked[nb] = true;
@@ -278,7 +280,7 @@ void hc_boundary_traced(bf16* residual_out, bf16* y, float* post_next, float* co
                   &stamps};
   V4_CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(hc_boundary_kernel),
                                             dim3(unsigned(nb)), dim3(kThreads), args,
-                                            staged_bytes(nb), stream));
+                                            0, stream));
   V4_CUDA_CHECK_LAUNCH();
 }
 

@@ -9,10 +9,10 @@
 //  2. the partial 24 mixes and sum of squares over its 256 columns: lane l takes dims 2l, 2l + 1 of
 //     streams 0..3 (an 8-term fp32 FMA chain), then a xor butterfly over the 32 lanes (commutative
 //     adds: every lane gets the same bits) -> global scratch [NB][16][32];
-//  3. grid barrier; token r of the chunk is owned by CTA r % NB: it stages the NB partials of r in
-//     shared memory and one warp sums them in ascending b (fixed order), then μ, the gates and the
-//     Sinkhorn as the reference (optimized/mhc_common.cuh): post_next, comb_next to global, pre to
-//     scratch;
+//  3. grid barrier; token r of the chunk is owned by CTA r % NB: its warp w sums the partials of
+//     CTAs b = w, w + 8, ... in ascending b, then one warp adds the 8 warp sums in ascending w (an
+//     order fixed by NB alone), then μ, the gates and the Sinkhorn as the reference
+//     (optimized/mhc_common.cuh): post_next, comb_next to global, pre to scratch;
 //  4. grid barrier; every CTA reads the chunk's pre and writes y for its dims (4-term fp32 chain).
 // A token's sums depend only on dim (not on T, the chunk or its slot in it): deterministic and
 // batch invariant; no atomics (the grid barrier's arrival counter is an integer). Budgets: those of
