@@ -1,6 +1,7 @@
 // Latency breakdown of the one-launch decode boundary (optimized/mhc_boundary.cu, op mhc_boundary):
 // where its ~19 us go against the 15 us target. Each iteration sweeps L2 (as the harness timing
-// does), then times one launch with CUDA events while CTA 0 stamps its SM clock at every phase.
+// does; also without the sweep, to see what cold data and cold code cost), then times one launch
+// with CUDA events while CTA 0 stamps its SM clock at every phase.
 // Counters, medians over the iterations, in us (stamps converted at the device's reported SM
 // clock): post (kernel start -> hc_post done: the HBM round trip of fn and the streams),
 // partials, barrier1, owner (staged sums, gates, Sinkhorn), barrier2, y, kernel (start -> end)
@@ -41,6 +42,7 @@ void boundary_phases(benchmark::State& state) {
   }
   const int64_t t = state.range(0), d = state.range(1);
   const int iters = int(state.range(2));
+  const bool flush = state.range(3) != 0;
   const OpSpec& op = Registry::instance().get("mhc_boundary");
   const Case c = make_case("mhc_boundary", {{"tokens", t}, {"dim", d}, {"iters", iters}});
   const cudaStream_t st = cuda::harness_stream();
@@ -66,7 +68,7 @@ void boundary_phases(benchmark::State& state) {
   std::array<std::vector<double>, kSpans> spans;
   std::vector<double> kernel, outside;
   for (auto _ : state) {
-    optimized::l2_flush(st);
+    if (flush) optimized::l2_flush(st);
     V4_CUDA_CHECK(cudaEventRecord(e0, st));
     launch(stamps);
     V4_CUDA_CHECK(cudaEventRecord(e1, st));
@@ -91,12 +93,16 @@ void boundary_phases(benchmark::State& state) {
 
 }  // namespace
 
-// tokens, dim, Sinkhorn iterations
+// tokens, dim, Sinkhorn iterations, L2 swept before each launch (1, as the harness) or not (0:
+// fn, the scratch and the kernel's code stay in L2 from the previous launch)
 BENCHMARK(boundary_phases)
-    ->Args({1, 4096, 20})
-    ->Args({16, 7168, 20})
-    ->Args({1, 4096, 1})
-    ->Args({16, 7168, 1})
+    ->Args({1, 4096, 20, 1})
+    ->Args({16, 7168, 20, 1})
+    ->Args({1, 4096, 1, 1})
+    ->Args({16, 7168, 1, 1})
+    ->Args({1, 4096, 20, 0})
+    ->Args({16, 7168, 20, 0})
+    ->Args({1, 4096, 1, 0})
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(200);
