@@ -51,6 +51,48 @@ __device__ __forceinline__ void stamp(uint64_t* stamps, int phase) {
     stamps[phase] = clock64();
 }
 
+// Phase 2 of the kernel: the partial 24 mixes and the sum of squares (entries e = warp + 8·ee)
+// over this CTA's 256 columns for tokens r < tc of the chunk; lane l takes dims 2l, 2l + 1 of the
+// 4 streams (an 8-term fp32 FMA chain), then hc_transpose_reduce adds over the lanes. R = tokens
+// per pass: predicated-off tokens still issue, and a 16-token pass is ~2600 SASS instructions per
+// warp (2.8 us measured at one token), so chunks of <= 8 tokens take the 8-token form. The bits do
+// not depend on R: the same chain per lane and the same lane tree (pairs by lane bit 4, 3, ..., 0
+// for any N), so a token's partials do not depend on how many tokens share its chunk.
+template <int R>
+__device__ __forceinline__ void boundary_partials(float* part, const uint32_t* xs, const float4* fs4,
+                                                  int b, int tc) {
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  float acc[kPerWarp * R]; // [ee·R + r]
+  const float2* fs2 = reinterpret_cast<const float2*>(fs4);
+#pragma unroll
+  for (int ee = 0; ee < kPerWarp; ++ee) {
+    const int e = warp + 8 * ee;
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+      float a = 0.0f;
+      if (e < kEntries && r < tc) {
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const uint32_t word = xs[(r * 4 + j) * 32 + lane];
+          const float x0 = dev::bf16_lo(word), x1 = dev::bf16_hi(word);
+          const float2 w = e < 24 ? fs2[e * 128 + j * 32 + lane] : make_float2(x0, x1);
+          a = fmaf(x0, w.x, a);
+          a = fmaf(x1, w.y, a);
+        }
+      }
+      acc[ee * R + r] = a;
+    }
+  }
+  dev::hc_transpose_reduce<kPerWarp * R>(acc);
+  constexpr int kPerLane = kPerWarp * R / 32;
+#pragma unroll
+  for (int k = 0; k < kPerLane; ++k) {
+    const int idx = kPerLane * lane + k, e = warp + 8 * (idx / R), r = idx % R;
+    if (e < kEntries && r < tc)
+      part[(int64_t(b) * kChunk + r) * kStride + e] = acc[k];
+  }
+}
+
 // part: [NB][kChunk][kStride] and pre: [kChunk][4] global scratch, rewritten per chunk.
 __global__ void __launch_bounds__(kThreads)
     hc_boundary_kernel(uint4* __restrict__ residual_out, uint4* __restrict__ y,
@@ -115,37 +157,11 @@ __global__ void __launch_bounds__(kThreads)
     if (t0 == 0)
       stamp(stamps, 1);
 
-    // 2. Partials of entries e = warp + 8·ee for every token of the chunk: lane l, dims 2l, 2l + 1.
-    {
-      float acc[kPerWarp * kChunk]; // [ee·16 + r]
-      const float2* fs2 = reinterpret_cast<const float2*>(fs4);
-#pragma unroll
-      for (int ee = 0; ee < kPerWarp; ++ee) {
-        const int e = warp + 8 * ee;
-#pragma unroll
-        for (int r = 0; r < kChunk; ++r) {
-          float a = 0.0f;
-          if (e < kEntries && r < tc) {
-#pragma unroll
-            for (int j = 0; j < 4; ++j) {
-              const uint32_t word = xs[(r * 4 + j) * 32 + lane];
-              const float x0 = dev::bf16_lo(word), x1 = dev::bf16_hi(word);
-              const float2 w = e < 24 ? fs2[e * 128 + j * 32 + lane] : make_float2(x0, x1);
-              a = fmaf(x0, w.x, a);
-              a = fmaf(x1, w.y, a);
-            }
-          }
-          acc[ee * kChunk + r] = a;
-        }
-      }
-      dev::hc_transpose_reduce<kPerWarp * kChunk>(acc);
-#pragma unroll
-      for (int k = 0; k < 2; ++k) {
-        const int idx = 2 * lane + k, e = warp + 8 * (idx / kChunk), r = idx % kChunk;
-        if (e < kEntries && r < tc)
-          part[(int64_t(b) * kChunk + r) * kStride + e] = acc[k];
-      }
-    }
+    // 2. Partials of the chunk's tokens, in passes of 8 tokens when 8 suffice.
+    if (tc <= 8)
+      boundary_partials<8>(part, xs, fs4, b, tc);
+    else
+      boundary_partials<16>(part, xs, fs4, b, tc);
     if (t0 == 0)
       stamp(stamps, 2);
     grid.sync();
