@@ -54,34 +54,57 @@ __device__ __forceinline__ void stamp(uint64_t* stamps, int phase) {
 // Phase 2 of the kernel: the partial 24 mixes and the sum of squares (entries e = warp + 8·ee)
 // over this CTA's 256 columns for tokens r < tc of the chunk; lane l takes dims 2l, 2l + 1 of the
 // 4 streams (an 8-term fp32 FMA chain), then hc_transpose_reduce adds over the lanes. R = tokens
-// per pass: predicated-off tokens still issue, and a 16-token pass is ~2600 SASS instructions per
-// warp (2.8 us measured at one token), so chunks of <= 8 tokens take the 8-token form. The bits do
+// per pass: predicated-off tokens still issue (a 16-token pass with the loads repeated per entry
+// was ~2600 SASS instructions per warp, 2.8 us at one token), so chunks of <= 8 tokens take the
+// 8-token form. The bits do
 // not depend on R: the same chain per lane and the same lane tree (pairs by lane bit 4, 3, ..., 0
 // for any N), so a token's partials do not depend on how many tokens share its chunk.
 template <int R>
 __device__ __forceinline__ void boundary_partials(float* part, const uint32_t* xs, const float4* fs4,
                                                   int b, int tc) {
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  float acc[kPerWarp * R]; // [ee·R + r]
+  // Entries warp + 8·ee: ee < 3 are mixes (< 24) for every warp; ee = 3 is the sum of squares
+  // (entry 24) on warp 0 and nothing elsewhere. The fn values of the three mixes are loaded once
+  // and each token's 8 x values once, shared by the entries (the same FMA chain per entry).
+  float2 w[3][4];
   const float2* fs2 = reinterpret_cast<const float2*>(fs4);
 #pragma unroll
-  for (int ee = 0; ee < kPerWarp; ++ee) {
-    const int e = warp + 8 * ee;
+  for (int ee = 0; ee < 3; ++ee) {
 #pragma unroll
-    for (int r = 0; r < R; ++r) {
+    for (int j = 0; j < 4; ++j)
+      w[ee][j] = fs2[(warp + 8 * ee) * 128 + j * 32 + lane];
+  }
+  float acc[kPerWarp * R]; // [ee·R + r]
+#pragma unroll
+  for (int r = 0; r < R; ++r) {
+    float x[4][2] = {};
+    if (r < tc) {
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const uint32_t word = xs[(r * 4 + j) * 32 + lane];
+        x[j][0] = dev::bf16_lo(word);
+        x[j][1] = dev::bf16_hi(word);
+      }
+    }
+#pragma unroll
+    for (int ee = 0; ee < 3; ++ee) {
       float a = 0.0f;
-      if (e < kEntries && r < tc) {
 #pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const uint32_t word = xs[(r * 4 + j) * 32 + lane];
-          const float x0 = dev::bf16_lo(word), x1 = dev::bf16_hi(word);
-          const float2 w = e < 24 ? fs2[e * 128 + j * 32 + lane] : make_float2(x0, x1);
-          a = fmaf(x0, w.x, a);
-          a = fmaf(x1, w.y, a);
-        }
+      for (int j = 0; j < 4; ++j) {
+        a = fmaf(x[j][0], w[ee][j].x, a);
+        a = fmaf(x[j][1], w[ee][j].y, a);
       }
       acc[ee * R + r] = a;
     }
+    float ss = 0.0f;
+    if (warp == 0) {
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        ss = fmaf(x[j][0], x[j][0], ss);
+        ss = fmaf(x[j][1], x[j][1], ss);
+      }
+    }
+    acc[3 * R + r] = ss;
   }
   dev::hc_transpose_reduce<kPerWarp * R>(acc);
   constexpr int kPerLane = kPerWarp * R / 32;
