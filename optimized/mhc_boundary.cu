@@ -201,11 +201,13 @@ __global__ void __launch_bounds__(kThreads)
         const int r = b + s * nb;
         float v = 0.0f;
         if (lane < kEntries) {
+          // Unconditional loads (an index past NB reads CTA `warp`'s slot, unused), so that all
+          // 16 are issued back to back: predicated ones were issued 4 per L2 round trip.
           float p[kPartialsPerWarp];
 #pragma unroll
           for (int i = 0; i < kPartialsPerWarp; ++i) {
-            const int bb = warp + 8 * i;
-            p[i] = bb < nb ? __ldcg(part + (int64_t(bb) * kChunk + r) * kStride + lane) : 0.0f;
+            const int bb = warp + 8 * i < nb ? warp + 8 * i : warp;
+            p[i] = __ldcg(part + (int64_t(bb) * kChunk + r) * kStride + lane);
           }
           v = p[0];
 #pragma unroll
