@@ -23,9 +23,15 @@
 // bandwidth, but latency-bound): one launch (~3 us as timed), fn and the streams loaded together
 // (~1.5 us, 24 KB per CTA in flight), partials (~0.5 us), barrier (~1 us), owner sums + Sinkhorn
 // (40 dependent half-steps of shuffles, double adds and an IEEE division: ~2.5 us), barrier (~1
-// us), y (~0.5 us): expect 9-11 us for 1-16 tokens against the 15 us target (three launches: 38-41
-// us). Larger T loop over chunks of 16 (about 6 us each): correct, but hc_pre's cluster kernel is
-// the prefill path.
+// us), y (~0.5 us): 9-11 us expected against the 15 us target. Larger T loop over chunks of 16
+// (about 6 us each): correct, but hc_pre's cluster kernel is the prefill path.
+// Measured on the H200 (benchmarks/mhc_boundary_phases.cpp, CTA 0's SM clock at each phase; L2
+// swept before each launch; results/h200/wave9_boundary_phases.json), T = 1, d = 4096: 14.3 us
+// event-timed = launch and drain 3.2 + hc_post 1.6 + partials 0.8 + barrier 1.1 + owner 6.2 (of
+// which the 20 Sinkhorn iterations 3.6: ~90 ns per dependent half-step) + barrier 1.0 + y 0.4.
+// What brought it from 18.6 us: the partial loads of the owner issued together (4 L2 round trips
+// had become 1: -1.5 us), the partials in 8-token passes with fn and x loaded once per warp (the
+// predicated-off tokens of a 16-token pass still issued ~2600 instructions: -2 us).
 #pragma once
 
 #include <cuda_runtime_api.h>
