@@ -13,7 +13,8 @@
 #            report, with short step limits (OP_LIMIT, TEST_LIMIT seconds): one short device call
 #            for the kernels added since the last full run
 # Files in $OUT: results.sqlite, run.log (everything), summary.txt (one line per step),
-# report.md, crosscheck.json, kernels.txt (resource usage and SASS instruction counts).
+# report.md, crosscheck.json, kernels.txt (resource usage and SASS instruction counts),
+# sass.txt.gz (the disassembly of every kernel: evidence for what limits each).
 set -uo pipefail
 mode=${1:-full}
 B=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -75,15 +76,13 @@ step peers "${PEER_LIMIT:-150}" python3 "$B/torch_peers.py" --db "$DB" --v4harne
 if [ "$rest" = 2 ]; then
   step phases 60 "$B/bin/v4_benchmarks" --benchmark_filter=boundary_phases \
     --benchmark_out="$OUT/boundary_phases.json" --benchmark_out_format=json
-  step kernels 30 bash -c "cuobjdump -res-usage '$B/bin/v4harness' 2>&1 | grep -A1 'Function' | grep -v '^--' > '$OUT/kernels.txt'"
+  step kernels 60 bash "$B/gpu_kernels.sh" "$B/bin/v4harness" "$OUT"
 fi
 if [ "$rest" = 1 ]; then
   step gpu_tests 240 "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
   step crosscheck 200 python3 "$B/crosscheck_formats.py" --v4harness "$B/bin/v4harness" --db "$DB" \
     --json "$OUT/crosscheck.json" --step "$step_arg"
-  step kernels 60 bash -c "cuobjdump -res-usage '$B/bin/v4harness' 2>&1 | grep -A1 'Function' | grep -v '^--' > '$OUT/kernels.txt';
-    cuobjdump -sass '$B/bin/v4harness' > /tmp/v4.sass 2>&1;
-    for op in DMMA DFMA FFMA F2F LDG STG LDS HMMA; do printf '%-6s %s\n' \$op \$(grep -c \"\\b\$op\" /tmp/v4.sass); done >> '$OUT/kernels.txt'"
+  step kernels 60 bash "$B/gpu_kernels.sh" "$B/bin/v4harness" "$OUT"
   step properties 150 "$B/bin/v4_properties" --gtest_color=no
   step benchmarks 90 "$B/bin/v4_benchmarks" --suite=smoke --backend=cuda --db="$DB" --benchmark_min_time=0.01
 fi
