@@ -6,6 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "harness/report_html_parts.h"
 
 namespace v4::harness {
@@ -130,9 +133,7 @@ document.addEventListener('DOMContentLoaded', function () {
 // sections read them through a TEMP table, which a read-only connection may create: the database
 // file itself is never written.
 void select_report_cases(Store& store, const std::vector<int64_t>& runs) {
-  std::string ids;
-  for (int64_t r : runs)
-    ids += (ids.empty() ? "" : ",") + std::to_string(r);
+  const std::string ids = fmt::format("{}", fmt::join(runs, ","));
   store.exec("CREATE TEMP TABLE IF NOT EXISTS report_cases(case_id INTEGER PRIMARY KEY)");
   store.exec("DELETE FROM temp.report_cases");
   store.exec("INSERT INTO temp.report_cases SELECT max(case_id) FROM cases WHERE run_id IN (" + ids +

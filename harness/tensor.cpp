@@ -12,13 +12,8 @@ Tensor::Tensor(DType dtype, std::vector<int64_t> shape) : dtype_(dtype), shape_(
   for (int64_t d : shape_) {
     if (d < 0) throw std::invalid_argument(fmt::format("negative dimension in shape [{}]", fmt::join(shape_, ",")));
   }
-  bytes_.assign(size_t(numel()) * dtype_size(dtype_), std::byte{0});
-}
-
-int64_t Tensor::numel() const {
-  int64_t n = 1;
-  for (int64_t d : shape_) n *= d;
-  return n;
+  for (int64_t d : shape_) numel_ *= d;
+  bytes_.assign(size_t(numel_) * dtype_size(dtype_), std::byte{0});
 }
 
 size_t Tensor::row_bytes() const {

@@ -36,7 +36,7 @@ class Tensor {
   DType dtype() const { return dtype_; }
   const std::vector<int64_t>& shape() const { return shape_; }
   int64_t dim(size_t i) const { return shape_.at(i); }
-  int64_t numel() const;
+  int64_t numel() const { return numel_; }  // cached: loops over 10^8 elements test it per step
   size_t nbytes() const { return bytes_.size(); }
   int64_t rows() const { return shape_.empty() ? 1 : shape_[0]; }
   size_t row_bytes() const;  // bytes of one slice along dimension 0
@@ -68,6 +68,7 @@ class Tensor {
   void check_type(DType requested) const;
   DType dtype_ = DType::u8;
   std::vector<int64_t> shape_;
+  int64_t numel_ = 1;  // product of shape_ (1 for the empty shape)
   std::vector<std::byte> bytes_;
 };
 
