@@ -99,6 +99,30 @@ __device__ __forceinline__ bool d4_before(float av, int ai, float bv, int bi) {
   return ai >= 0 && (bi < 0 || av > bv || (av == bv && ai < bi));
 }
 
+// The k selections of one token as a warp makes them: their scores summed in double in selection
+// order (the reference's moe_gate_weights), lane j keeping selection j, then lanes j < k write
+// weight_j = fl32(s_j / fl32(sum))·route_scale and index_j.
+struct RouteSelections {
+  double sum = 0.0;
+  float my_s = 0.0f;
+  int my_e = -1;
+  __device__ __forceinline__ void add(int j, int lane, float score, int expert) {
+    sum = __dadd_rn(sum, double(score));
+    if (lane == j) {
+      my_s = score;
+      my_e = expert;
+    }
+  }
+  __device__ __forceinline__ void write(float* weights, int32_t* indices, int64_t t, int k, int lane,
+                                        float route_scale) const {
+    const float total = __double2float_rn(sum);
+    if (lane < k) {
+      weights[t * k + lane] = __fmul_rn(__fdiv_rn(my_s, total), route_scale);
+      indices[t * k + lane] = my_e;
+    }
+  }
+};
+
 // Score routing of one token by one warp. Lane l holds experts l + 32i; k rounds of: the lane's
 // best untaken candidate, then the warp's best by xor butterfly (a total order: every lane gets the
 // same winner), whose owner marks it taken. The selected scores are summed in double in selection
@@ -124,9 +148,7 @@ __device__ __forceinline__ void route_exact_warp(float* __restrict__ weights,
     }
   }
   uint32_t taken = 0;
-  double sum = 0.0;
-  float my_s = 0.0f;
-  int my_e = -1;
+  RouteSelections sel;
   for (int j = 0; j < k; ++j) {
     float bv = 0.0f, bs = 0.0f;
     int bi = -1;
@@ -151,17 +173,9 @@ __device__ __forceinline__ void route_exact_warp(float* __restrict__ weights,
     }
     if (bi >= 0 && (bi & 31) == lane)
       taken |= 1u << (bi >> 5);
-    sum = __dadd_rn(sum, double(bs));
-    if (lane == j) {
-      my_s = bs;
-      my_e = bi;
-    }
+    sel.add(j, lane, bs, bi);
   }
-  const float total = __double2float_rn(sum);
-  if (lane < k) {
-    weights[t * k + lane] = __fmul_rn(__fdiv_rn(my_s, total), route_scale);
-    indices[t * k + lane] = my_e;
-  }
+  sel.write(weights, indices, t, k, lane, route_scale);
 }
 
 // Score routing from scores: the exact path (no score function to save).
@@ -281,9 +295,7 @@ __global__ void __launch_bounds__(kRouteThreads)
     key = gb::ordered(gb::key_of(s, bias, e));
   }
   // 5. D4 rounds: >= k - j untaken candidates remain in round j, all with key > 0.
-  double sum = 0.0;
-  float my_s = 0.0f;
-  int my_e = -1;
+  RouteSelections sel;
   for (int j = 0; j < k; ++j) {
     const uint32_t best = __reduce_max_sync(kFull, key);
     const int w = __ffs(__ballot_sync(kFull, key == best)) - 1;
@@ -291,17 +303,9 @@ __global__ void __launch_bounds__(kRouteThreads)
     const int bi = __shfl_sync(kFull, e, w);
     if (lane == w)
       key = 0;
-    sum = __dadd_rn(sum, double(bs));
-    if (lane == j) {
-      my_s = bs;
-      my_e = bi;
-    }
+    sel.add(j, lane, bs, bi);
   }
-  const float total = __double2float_rn(sum);
-  if (lane < k) {
-    weights[t * k + lane] = __fmul_rn(__fdiv_rn(my_s, total), route_scale);
-    indices[t * k + lane] = my_e;
-  }
+  sel.write(weights, indices, t, k, lane, route_scale);
 }
 
 // Hash routing: lane j < k reads tid2eid[id][j] and that expert's score; the double sum of the k

@@ -163,14 +163,18 @@ __global__ void __launch_bounds__(kTableThreads, 1)
   const uint32_t end = uint32_t(uint64_t(blockIdx.x + 1) * vectors / gridDim.x);
   uint32_t v = begin + threadIdx.x;
   uint4 g0 = {}, u0 = {}, g1 = {}, u1 = {};
-  if (v < end) {
-    g0 = __ldcs(g + v);
-    u0 = __ldcs(u + v);
-  }
-  if (v + kTableThreads < end) {
-    g1 = __ldcs(g + v + kTableThreads);
-    u1 = __ldcs(u + v + kTableThreads);
-  }
+  // The thread's next two vectors of g and u (v and v + kTableThreads), when inside the range.
+  auto load_next = [&] {
+    if (v < end) {
+      g0 = __ldcs(g + v);
+      u0 = __ldcs(u + v);
+    }
+    if (v + kTableThreads < end) {
+      g1 = __ldcs(g + v + kTableThreads);
+      u1 = __ldcs(u + v + kTableThreads);
+    }
+  };
+  load_next();
   if (threadIdx.x == 0)
     s_ready = silu_table_ready();
   __syncthreads();
@@ -192,14 +196,7 @@ __global__ void __launch_bounds__(kTableThreads, 1)
       __stcs(h + v1, swiglu8(g1, u1, s_table, table, limit, silu_limit, route_weight, w1));
     }
     v += 2 * kTableThreads;
-    if (v < end) {
-      g0 = __ldcs(g + v);
-      u0 = __ldcs(u + v);
-    }
-    if (v + kTableThreads < end) {
-      g1 = __ldcs(g + v + kTableThreads);
-      u1 = __ldcs(u + v + kTableThreads);
-    }
+    load_next();
   }
 }
 
