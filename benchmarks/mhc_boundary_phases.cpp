@@ -12,7 +12,6 @@
 #ifdef V4_HAVE_CUDA
 #include <cuda_runtime_api.h>
 
-#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -21,6 +20,7 @@
 #include "harness/ops/mhc_inputs.h"
 #include "harness/ops/op_util.h"
 #include "harness/registry.h"
+#include "harness/timing.h"
 #include "optimized/device_timer.h"
 #include "optimized/mhc_boundary.h"
 
@@ -28,12 +28,6 @@ namespace {
 
 using namespace v4;
 using namespace v4::harness;
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 void boundary_phases(benchmark::State& state) {
   if (const std::string& why = optimized::cuda_unavailable_reason(); !why.empty()) {
@@ -86,9 +80,9 @@ void boundary_phases(benchmark::State& state) {
   cudaEventDestroy(e0);
   cudaEventDestroy(e1);
   static const char* const kNames[kSpans] = {"post_us", "partials_us", "barrier1_us", "owner_us", "barrier2_us", "y_us"};
-  for (int p = 0; p < kSpans; ++p) state.counters[kNames[p]] = median(spans[size_t(p)]);
-  state.counters["kernel_us"] = median(kernel);
-  state.counters["outside_us"] = median(outside);
+  for (int p = 0; p < kSpans; ++p) state.counters[kNames[p]] = summarize(spans[size_t(p)]).median;
+  state.counters["kernel_us"] = summarize(kernel).median;
+  state.counters["outside_us"] = summarize(outside).median;
 }
 
 }  // namespace
