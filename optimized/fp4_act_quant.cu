@@ -29,24 +29,36 @@ __global__ void __launch_bounds__(kThreads) fp4_act_kernel(uint32_t* __restrict_
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
       const int64_t v = base + u * kThreads;
-      float f[8];
-      float amax = dev::unpack_bf16x8_amax(in[u], f);
-      amax = dev::group_max<4>(amax);
-      const int e = dev::pow2_scale_exponent(amax, dev::kE2m1RecipQ, dev::kE2m1Floor);
-      const float inv = dev::exp2_normal(-e);
-      // x = v·2^-e exactly (a subnormal product rounds, but then |x| < 2^-126 and the code is
-      // ±0 either way); a = min(|x|, 6), the reference's clamp (for bf16 inputs |x| <= 6 already,
-      // tests/fp4_codec_test.cpp); the sign is bit 31 of x, as std::signbit in the reference.
-      float a[8];
-      uint32_t sign[8];
+      if constexpr (!kSim) {
+        // Codes straight from the bf16 bits (fp4::e2m1_codes8_from_bf16, ~6 instructions per
+        // element); the amax is the integer max of the magnitudes, the same float as the max of
+        // the |x|, so the scale byte is the fp32 path's.
+        const uint32_t w[4] = {in[u].x, in[u].y, in[u].z, in[u].w};
+        uint32_t amax = fp4::bf16x8_amax_bits(w);
 #pragma unroll
-      for (int j = 0; j < 8; ++j) {
-        const float scaled = __fmul_rn(f[j], inv);
-        a[j] = fminf(fabsf(scaled), 6.0f);
-        sign[j] = __float_as_uint(scaled) & 0x80000000u;
-      }
-      if (v >= vectors) continue;
-      if constexpr (kSim) {
+        for (int o = 1; o < 4; o <<= 1) amax = max(amax, __shfl_xor_sync(0xFFFFFFFFu, amax, o));
+        const int e = dev::pow2_scale_exponent(__uint_as_float(amax), dev::kE2m1RecipQ, dev::kE2m1Floor);
+        if (v >= vectors) continue;
+        __stcs(q + v, fp4::e2m1_codes8_from_bf16(w, e));
+        if ((threadIdx.x & 3) == 0) s[v >> 2] = uint8_t(e + 127);
+      } else {
+        float f[8];
+        float amax = dev::unpack_bf16x8_amax(in[u], f);
+        amax = dev::group_max<4>(amax);
+        const int e = dev::pow2_scale_exponent(amax, dev::kE2m1RecipQ, dev::kE2m1Floor);
+        const float inv = dev::exp2_normal(-e);
+        // x = v·2^-e exactly (a subnormal product rounds, but then |x| < 2^-126 and the code is
+        // ±0 either way); a = min(|x|, 6), the reference's clamp (for bf16 inputs |x| <= 6 already,
+        // tests/fp4_codec_test.cpp); the sign is bit 31 of x, as std::signbit in the reference.
+        float a[8];
+        uint32_t sign[8];
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+          const float scaled = __fmul_rn(f[j], inv);
+          a[j] = fminf(fabsf(scaled), 6.0f);
+          sign[j] = __float_as_uint(scaled) & 0x80000000u;
+        }
+        if (v >= vectors) continue;
         // e2m1 value · 2^e is exact in fp32 (down to 2^-127, a subnormal) and in bf16.
         const float scale = e >= -126 ? dev::exp2_normal(e) : __uint_as_float(0x00400000u);
         float y[8];
@@ -57,12 +69,6 @@ __global__ void __launch_bounds__(kThreads) fp4_act_kernel(uint32_t* __restrict_
 #pragma unroll
         for (int i = 0; i < 4; ++i) out[i] = dev::pack_bf16x2(y[2 * i], y[2 * i + 1]);
         y_out[v] = make_uint4(out[0], out[1], out[2], out[3]);
-      } else {
-        uint32_t packed = 0;
-#pragma unroll
-        for (int j = 0; j < 8; ++j) packed |= (fp4::e2m1_code_abs(a[j]) | (sign[j] >> 28)) << (4 * j);
-        __stcs(q + v, packed);
-        if ((threadIdx.x & 3) == 0) s[v >> 2] = uint8_t(e + 127);
       }
     }
   }
