@@ -210,7 +210,7 @@ V4_FP4_HD uint32_t bf16x8_amax_bits(const uint32_t w[4]) {
 }
 
 // The packed codes of 8 bf16 (element j = half j & 1 of w[j >> 1]) under scale 2^e, e in
-// [-126, 127], every |x|·2^-e <= 6: the pair encoder, or for the tiny blocks below
+// [-126, 126], every |x|·2^-e <= 6: the pair encoder, or for the tiny blocks below
 // kBf16PairMinExponent the fp32 path (2^-e <= 2^126 is a normal float, the product is the
 // reference's v·2^-e).
 V4_FP4_HD uint32_t e2m1_codes8_from_bf16(const uint32_t w[4], int e) {
