@@ -33,7 +33,7 @@ for b in "${bins[@]}"; do ldd "$build/$b"; done | awk '/=>/ {print $1, $3}' | so
       *) cp -L "$path" "$bundle/lib/$name" ;;
     esac
   done
-cp "$root/scripts/gpu_run.sh" "$root/scripts/gpu_kernels.sh" "$root/scripts/crosscheck_formats.py" "$root/scripts/torch_peers.py" \
+cp "$root/scripts/gpu_run.sh" "$root/scripts/gpu_kernels.sh" "$root/scripts/gpu_profile.sh" "$root/scripts/crosscheck_formats.py" "$root/scripts/torch_peers.py" \
    "$root/scripts/gpu_common.py" "$root/results/schema.sql" "$bundle/"
 commit=$(git -C "$root" rev-parse HEAD)
 dirty=0

@@ -12,9 +12,11 @@
 #     focus: OPS="op ..." at full size, their peers, every `*Cuda*` test and the kernel resource
 #            report, with short step limits (OP_LIMIT, TEST_LIMIT seconds): one short device call
 #            for the kernels added since the last full run
+#     any mode: PROFILE_OPS="op ..." (or "all") adds Nsight Compute profiles of those ops' kernels
+#            (gpu_profile.sh; PROFILE_LIMIT seconds for all of them) under $OUT/ncu/
 # Files in $OUT: results.sqlite, run.log (everything), summary.txt (one line per step),
 # report.md, crosscheck.json, kernels.txt (resource usage and SASS instruction counts),
-# sass.txt.gz (the disassembly of every kernel: evidence for what limits each).
+# sass.txt.gz (the disassembly of every kernel: evidence for what limits each), ncu/ (profiles).
 set -uo pipefail
 mode=${1:-full}
 B=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -85,6 +87,11 @@ if [ "$rest" = 1 ]; then
   step kernels 60 bash "$B/gpu_kernels.sh" "$B/bin/v4harness" "$OUT"
   step properties 150 "$B/bin/v4_properties" --gtest_color=no
   step benchmarks 90 "$B/bin/v4_benchmarks" --suite=smoke --backend=cuda --db="$DB" --benchmark_min_time=0.01
+fi
+if [ -n "${PROFILE_OPS:-}" ]; then
+  [ "$PROFILE_OPS" = all ] && PROFILE_OPS=""
+  step profile "${PROFILE_LIMIT:-300}" bash "$B/gpu_profile.sh" "$B/bin" "$OUT" $PROFILE_OPS
+  grep -h '^gpu_profile' "$LOG" | tee -a "$SUMMARY"
 fi
 step report 60 python3 "$B/gpu_common.py" report --db "$DB" --v4harness "$B/bin/v4harness" --out "$OUT/report.md"
 grep -E '^(FAIL|run [0-9]+:|\[  FAILED|\[  PASSED|\[  SKIPPED)' "$LOG" | head -60 | tee -a "$SUMMARY"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Hardware-counter profiles (Nsight Compute) of one op's CUDA kernels at the first full-suite case,
+# on the GPU machine: the evidence for what limits a kernel that misses its bandwidth target
+# (DRAM throughput, issue-slot and pipe utilization, warp stall reasons, the most-stalled SASS).
+# Clocks are left alone (--clock-control none); caches are flushed before every replay pass.
+#   bash gpu_profile.sh <bundle bin dir> <out dir> [op ...]   (default: the ops below)
+# Per op, in <out dir>/ncu/: <op>.txt (every section's details), <op>.raw.csv (every metric
+# collected), <op>.log (the benchmark's own output and ncu's messages).
+set -uo pipefail
+bin=$1
+out=$2/ncu
+shift 2
+ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+[ -n "$ncu" ] || { echo "gpu_profile: ncu (Nsight Compute) not found" >&2; exit 3; }
+mkdir -p "$out"
+
+# op -> the kernels it launches (a regex on the function name) and how many launches to profile.
+declare -A kernels=(
+  [rms_norm]='rms_norm_kernel:1' [rms_norm_head]='rms_norm_head_kernel:1' [rope]='rope_kernel:1'
+  [swiglu]='swiglu_(table|direct)_kernel:1' [hadamard]='hadamard128_kernel:1'
+  [fp4_act_quant]='fp4_act_kernel:1' [fp4_to_fp8]='fp4_(check|convert)_kernel:2'
+  [log_softmax]='log_softmax_kernel:1' [opd_kl]='opd_kl_kernel:1'
+  [compressor_pool]='compressor_pool_kernel:1' [compressor_pool_indexer]='compressor_pool_kernel:1'
+  [mhc_post]='hc_post_kernel:1' [mhc_pre]='hc_pre_fused_kernel:1' [mhc_head]='hc_(mix_partial|finish)_kernel:2'
+  [mhc_boundary]='hc_boundary_kernel:1' [moe_gate]='gate_scores_kernel:1'
+  [moe_gate_route]='route_(filter_)?kernel:2'
+)
+ops=("$@")
+[ ${#ops[@]} -gt 0 ] || ops=(rope swiglu rms_norm_head fp4_to_fp8 compressor_pool moe_gate_route fp4_act_quant mhc_head
+                             mhc_pre log_softmax opd_kl hadamard mhc_post mhc_boundary moe_gate rms_norm)
+sections=(SpeedOfLight MemoryWorkloadAnalysis ComputeWorkloadAnalysis WarpStateStats SchedulerStats
+          InstructionStats LaunchStats Occupancy SourceCounters)
+failed=0
+for op in "${ops[@]}"; do
+  spec=${kernels[$op]:-}
+  [ -n "$spec" ] || { echo "gpu_profile: no kernel list for op '$op'" >&2; failed=1; continue; }
+  t0=$SECONDS
+  args=()
+  for s in "${sections[@]}"; do args+=(--section "$s"); done
+  "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:${spec%:*}" -c "${spec##*:}" \
+    "${args[@]}" -f -o "$out/$op" \
+    "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/" \
+    --benchmark_min_time=0.001 >"$out/$op.log" 2>&1
+  rc=$?
+  if [ -f "$out/$op.ncu-rep" ]; then
+    "$ncu" -i "$out/$op.ncu-rep" --print-details all >"$out/$op.txt" 2>&1
+    "$ncu" -i "$out/$op.ncu-rep" --page raw --csv >"$out/$op.raw.csv" 2>&1
+  fi
+  [ "$rc" = 0 ] && [ -s "$out/$op.txt" ] || failed=1
+  printf 'gpu_profile %-24s rc=%s %4ss\n' "$op" "$rc" "$((SECONDS - t0))"
+done
+exit $failed
