@@ -4,8 +4,9 @@
 # (DRAM throughput, issue-slot and pipe utilization, warp stall reasons, the most-stalled SASS).
 # Clocks are left alone (--clock-control none); caches are flushed before every replay pass.
 #   bash gpu_profile.sh <bundle bin dir> <out dir> [op ...]   (default: the ops below)
-# Per op, in <out dir>/ncu/: <op>.txt (every section's details), <op>.raw.csv (every metric
-# collected), <op>.log (the benchmark's own output and ncu's messages).
+# Per op, in <out dir>/ncu.tar.gz (one file: the device tool brings back only a few files):
+# ncu/<op>.txt (every section's details), ncu/<op>.raw.csv (every metric collected), ncu/<op>.log
+# (the benchmark's own output and ncu's messages). The .ncu-rep reports are not kept.
 set -uo pipefail
 bin=$1
 out=$2/ncu
@@ -13,6 +14,8 @@ shift 2
 ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 [ -n "$ncu" ] || { echo "gpu_profile: ncu (Nsight Compute) not found" >&2; exit 3; }
 mkdir -p "$out"
+reports=$(mktemp -d)
+trap 'rm -rf "$reports"' EXIT
 
 # op -> the kernels it launches (a regex on the function name) and how many launches to profile.
 declare -A kernels=(
@@ -38,15 +41,17 @@ for op in "${ops[@]}"; do
   args=()
   for s in "${sections[@]}"; do args+=(--section "$s"); done
   "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:${spec%:*}" -c "${spec##*:}" \
-    "${args[@]}" -f -o "$out/$op" \
+    "${args[@]}" -f -o "$reports/$op" \
     "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/" \
     --benchmark_min_time=0.001 >"$out/$op.log" 2>&1
   rc=$?
-  if [ -f "$out/$op.ncu-rep" ]; then
-    "$ncu" -i "$out/$op.ncu-rep" --print-details all >"$out/$op.txt" 2>&1
-    "$ncu" -i "$out/$op.ncu-rep" --page raw --csv >"$out/$op.raw.csv" 2>&1
+  if [ -f "$reports/$op.ncu-rep" ]; then
+    "$ncu" -i "$reports/$op.ncu-rep" --print-details all >"$out/$op.txt" 2>&1
+    "$ncu" -i "$reports/$op.ncu-rep" --page raw --csv >"$out/$op.raw.csv" 2>&1
   fi
   [ "$rc" = 0 ] && [ -s "$out/$op.txt" ] || failed=1
   printf 'gpu_profile %-24s rc=%s %4ss\n' "$op" "$rc" "$((SECONDS - t0))"
+  tar czf "$out.tar.gz" -C "$(dirname "$out")" ncu  # after every op: a time limit loses only the rest
 done
+rm -rf "$out"
 exit $failed

@@ -12,11 +12,14 @@
 #     focus: OPS="op ..." at full size, their peers, every `*Cuda*` test and the kernel resource
 #            report, with short step limits (OP_LIMIT, TEST_LIMIT seconds): one short device call
 #            for the kernels added since the last full run
-#     any mode: PROFILE_OPS="op ..." (or "all") adds Nsight Compute profiles of those ops' kernels
-#            (gpu_profile.sh; PROFILE_LIMIT seconds for all of them) under $OUT/ncu/
+#     profile: only what BENCH_OPS and PROFILE_OPS ask for (no tests, no checks)
+#     any mode: BENCH_OPS="op ..." adds the registry benchmarks (v4_benchmarks, timing only, no
+#            checks) of those ops at full size into the database;
+#            PROFILE_OPS="op ..." (or "all") adds Nsight Compute profiles of those ops' kernels
+#            (gpu_profile.sh; PROFILE_LIMIT seconds for all of them) into $OUT/ncu.tar.gz
 # Files in $OUT: results.sqlite, run.log (everything), summary.txt (one line per step),
 # report.md, crosscheck.json, kernels.txt (resource usage and SASS instruction counts),
-# sass.txt.gz (the disassembly of every kernel: evidence for what limits each), ncu/ (profiles).
+# sass.txt.gz (the disassembly of every kernel: evidence for what limits each), ncu.tar.gz (profiles).
 set -uo pipefail
 mode=${1:-full}
 B=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -55,13 +58,14 @@ case "$mode" in
   full-b) suite=full; ops="$ops_b"; rest=1; step_arg=1 ;;
   full) suite=full; ops="$ops_a $ops_b"; rest=1; step_arg=1 ;;
   focus) suite=full; ops="${OPS:?focus mode needs OPS=\"op ...\"}"; rest=2 ;;
-  *) echo "gpu_run: unknown mode $mode (smoke, full-a, full-b, full)" >&2; exit 3 ;;
+  profile) suite=full; ops=""; rest=3 ;;
+  *) echo "gpu_run: unknown mode $mode (smoke, full-a, full-b, full, focus, profile)" >&2; exit 3 ;;
 esac
 # A database carried from an earlier call (.gpu-bundle/results.sqlite) is continued: one database.
 [ -f "$B/results.sqlite" ] && [ ! -f "$DB" ] && cp "$B/results.sqlite" "$DB"
 
 step device 30 bash -c 'nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,clocks.max.sm,power.draw,temperature.gpu --format=csv; nvidia-smi -q -d CLOCK | head -40'
-ops=${OPS:-$ops}  # OPS="..." runs a subset (e.g. what an interrupted call did not reach)
+[ "$rest" = 3 ] || ops=${OPS:-$ops}  # OPS="..." runs a subset (e.g. what an interrupted call did not reach)
 if [ "$rest" = 2 ]; then  # focus: correctness of every kernel first, then the timed runs
   step gpu_tests "${TEST_LIMIT:-120}" "$B/bin/v4_tests" --gtest_filter='*Cuda*' --gtest_color=no
   cp "$LOG" "$OUT/gpu_tests.log"
@@ -73,8 +77,8 @@ for op in $ops; do
   step "harness:$op" "${OP_LIMIT:-200}" "$B/bin/v4harness" run --suite "$suite" --op "$op" $backends \
     --db "$DB" --tag "gpu-$mode" --no-progress
 done
-[ "$rest" = 2 ] || python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
-step peers "${PEER_LIMIT:-150}" python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite" --ops $ops
+[ "$rest" -ge 2 ] || python3 "$B/gpu_common.py" has-ceiling --db "$DB" || step ceiling 120 python3 "$B/gpu_common.py" ceiling --db "$DB"
+[ -z "$ops" ] || step peers "${PEER_LIMIT:-150}" python3 "$B/torch_peers.py" --db "$DB" --v4harness "$B/bin/v4harness" --suite "$suite" --ops $ops
 if [ "$rest" = 2 ]; then
   step phases 60 "$B/bin/v4_benchmarks" --benchmark_filter=boundary_phases \
     --benchmark_out="$OUT/boundary_phases.json" --benchmark_out_format=json
@@ -88,6 +92,10 @@ if [ "$rest" = 1 ]; then
   step properties 150 "$B/bin/v4_properties" --gtest_color=no
   step benchmarks 90 "$B/bin/v4_benchmarks" --suite=smoke --backend=cuda --db="$DB" --benchmark_min_time=0.01
 fi
+for op in ${BENCH_OPS:-}; do
+  step "bench:$op" 120 "$B/bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --db="$DB" \
+    --benchmark_filter="^$op/cuda/" --benchmark_min_time=0.5
+done
 if [ -n "${PROFILE_OPS:-}" ]; then
   [ "$PROFILE_OPS" = all ] && PROFILE_OPS=""
   step profile "${PROFILE_LIMIT:-300}" bash "$B/gpu_profile.sh" "$B/bin" "$OUT" $PROFILE_OPS
