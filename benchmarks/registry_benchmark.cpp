@@ -1,11 +1,16 @@
 // Google Benchmark binary over the op registry: one benchmark per op × case × available backend
-// (negative controls excluded), with manual time (steady clock on the host, the backend's own
-// device timer on a GPU). Every raw iteration time and the derived statistics are written to the
-// results database as one run of kind 'benchmark'; Google Benchmark's own reporters still work
-// (--benchmark_format=json for existing tooling).
+// (negative controls excluded), with manual time. Every raw sample and the derived statistics are
+// written to the results database as one run of kind 'benchmark'; Google Benchmark's own
+// reporters still work (--benchmark_format=json for existing tooling).
+//   Host backends: Google Benchmark picks the iteration count; one steady-clock sample each.
+//   Device backends: exactly one iteration, which is one call of the backend's device timer with
+//   --samples samples (CUDA events, warm-up, L2 flushed before each): uploading a full-size case
+//   costs far more than a kernel, so letting Google Benchmark pick thousands of iterations (one
+//   upload each) took minutes per case. The iteration's time is the median of those samples.
 //
 // Extra flags (before Google Benchmark's own): --suite=smoke|default|full, --db=PATH, --op=NAME,
-// --backend=NAME (only that backend; inputs of the others are never generated).
+// --backend=NAME (only that backend; inputs of the others are never generated), --samples=N
+// (device samples per case, default 50; the CUDA backends take at least 50 unless asked for 1).
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -54,7 +59,17 @@ int main(int argc, char** argv) {
   const std::string db_path = take_flag(args, "db", "");
   const std::string op_filter = take_flag(args, "op", "");
   const std::string backend_filter = take_flag(args, "backend", "");
+  const std::string samples_text = take_flag(args, "samples", "50");
   std::vector<Entry> entries;
+  int device_samples = 0;
+  try {
+    std::size_t used = 0;
+    device_samples = std::stoi(samples_text, &used);
+    if (used != samples_text.size() || device_samples < 1) throw std::invalid_argument("");
+  } catch (const std::exception&) {
+    fmt::print(stderr, "v4_benchmarks: error: --samples must be a positive integer, not '{}'\n", samples_text);
+    return 3;
+  }
   try {
     const Suite suite = suite_from_name(suite_text);
     for (const OpSpec* op : select_ops(op_filter.empty() ? std::vector<std::string>{} : std::vector<std::string>{op_filter})) {
@@ -73,19 +88,30 @@ int main(int argc, char** argv) {
   for (Entry& e : entries) {
     const std::string name = fmt::format("{}/{}/{}", e.op->name, e.backend->name, e.c.key().substr(e.op->name.size() + 1));
     const Cost cost = e.op->cost ? e.op->cost(e.c) : Cost{};
-    benchmark::RegisterBenchmark(name.c_str(), [&e, cost](benchmark::State& state) {
-      TimingPlan one;
-      one.warmup = 0;
-      one.min_samples = one.max_samples = 1;
+    auto* bench = benchmark::RegisterBenchmark(name.c_str(), [&e, cost, device_samples](benchmark::State& state) {
       for (auto _ : state) {
-        const TimingResult r = e.backend->measure ? e.backend->measure(e.c, e.inputs, one)
-                                                  : measure_host([&] { return e.backend->run(e.c, e.inputs); }, one);
-        state.SetIterationTime(r.seconds.at(0));
-        e.samples.push_back(r.seconds.at(0));
+        if (e.backend->measure) {
+          TimingPlan plan;
+          plan.warmup = 5;
+          plan.min_samples = plan.max_samples = device_samples;
+          const TimingResult r = e.backend->measure(e.c, e.inputs, plan);
+          e.samples.insert(e.samples.end(), r.seconds.begin(), r.seconds.end());
+          state.SetIterationTime(summarize(r.seconds).median);
+          state.counters["samples"] = double(r.seconds.size());
+        } else {
+          TimingPlan one;
+          one.warmup = 0;
+          one.min_samples = one.max_samples = 1;
+          const TimingResult r = measure_host([&] { return e.backend->run(e.c, e.inputs); }, one);
+          state.SetIterationTime(r.seconds.at(0));
+          e.samples.push_back(r.seconds.at(0));
+        }
       }
       state.SetBytesProcessed(int64_t(cost.bytes) * state.iterations());
       state.counters["flops"] = benchmark::Counter(cost.flops * double(state.iterations()), benchmark::Counter::kIsRate);
-    })->UseManualTime()->Unit(benchmark::kMicrosecond);
+    });
+    bench->UseManualTime()->Unit(benchmark::kMicrosecond);
+    if (e.backend->measure) bench->Iterations(1);
   }
   int bench_argc = int(args.size());
   benchmark::Initialize(&bench_argc, args.data());

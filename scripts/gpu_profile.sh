@@ -43,7 +43,7 @@ for op in "${ops[@]}"; do
   "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:${spec%:*}" -c "${spec##*:}" \
     "${args[@]}" -f -o "$reports/$op" \
     "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/" \
-    --benchmark_min_time=0.001 >"$out/$op.log" 2>&1
+    --samples=1 >"$out/$op.log" 2>&1
   rc=$?
   if [ -f "$reports/$op.ncu-rep" ]; then
     "$ncu" -i "$reports/$op.ncu-rep" --print-details all >"$out/$op.txt" 2>&1

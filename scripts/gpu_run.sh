@@ -94,7 +94,7 @@ if [ "$rest" = 1 ]; then
 fi
 for op in ${BENCH_OPS:-}; do
   step "bench:$op" 120 "$B/bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --db="$DB" \
-    --benchmark_filter="^$op/cuda/" --benchmark_min_time=0.5
+    --benchmark_filter="^$op/cuda/" --samples=200
 done
 if [ -n "${PROFILE_OPS:-}" ]; then
   [ "$PROFILE_OPS" = all ] && PROFILE_OPS=""
