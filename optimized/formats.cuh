@@ -34,8 +34,11 @@ __device__ __forceinline__ float unpack_bf16x8_amax(const uint4& in, float f[8])
 }
 
 __device__ __forceinline__ uint16_t float_to_bf16(float x) { return __bfloat16_as_ushort(__float2bfloat16_rn(x)); }
+// One cvt.rn.bf16x2.f32 (F2FP.PACK_AB): round-to-nearest-even of each half, as float_to_bf16,
+// at half the conversions (single F2F roundings run on the narrow XU pipe).
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
-  return uint32_t(float_to_bf16(lo)) | (uint32_t(float_to_bf16(hi)) << 16);
+  const __nv_bfloat162 p = __floats2bfloat162_rn(lo, hi);
+  return *reinterpret_cast<const uint32_t*>(&p);
 }
 
 __device__ __forceinline__ uint8_t e4m3_encode(float x) {

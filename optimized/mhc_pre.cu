@@ -14,6 +14,7 @@ constexpr int kChunk = 1024;      // columns of 4d per mix-partial block
 constexpr int kBlockK = 32;       // columns per step of a warp (4 lanes x 8)
 constexpr int kMixThreads = 256;  // 8 warps
 constexpr int kFinishThreads = 256;
+constexpr int kGateThreads = 256;  // 8 tokens
 constexpr int kFinishDims = kFinishThreads * 8;  // dims of one finish block
 
 // D (8x8, f64) += A (8x4) · B (4x8) on the FP64 tensor cores. Fragments (PTX ISA, m8n8k4 .f64):
@@ -136,53 +137,61 @@ __global__ void __launch_bounds__(kMixThreads) hc_mix_partial_kernel(double* __r
   }
 }
 
-// ---- 2. finish (gates and Sinkhorn: optimized/mhc_common.cuh) ---------------------------------
-// y: [T, d] bf16 · post: [T, 4] · comb: [T, 16] (NMIX == 24) · x: [T, 4, d] bf16 ·
-// part_dot: [S, T, NMIX] · part_ss: [S, T] · base: [NMIX] · scale: [3] or [1].
+// ---- 2. gates (and Sinkhorn: optimized/mhc_common.cuh), one warp per token --------------------
+// pre: [T, 4] fp32 (pre-gate + eps) · post: [T, 4] · comb: [T, 16] (NMIX == 24) · part_dot:
+// [S, T, NMIX] · part_ss: [S, T] · base: [NMIX] · scale: [3] or [1].
+// Its own kernel, not the head of the finish: when the finish blocks computed their token's
+// gates first, 7 of 8 warps waited at the barrier for warp 0's chain of L2 loads, double sqrt
+// and sigmoid (Nsight Compute: 34 of 46 cycles per instruction in barrier stalls, DRAM 40 %).
 template <int NMIX>
-__global__ void __launch_bounds__(kFinishThreads) hc_finish_kernel(uint4* __restrict__ y, float* __restrict__ post,
-                                                                  float* __restrict__ comb,
-                                                                  const double* __restrict__ part_dot,
-                                                                  const double* __restrict__ part_ss,
-                                                                  const uint4* __restrict__ x,
-                                                                  const float* __restrict__ base,
-                                                                  const float* __restrict__ scale, int64_t tokens,
-                                                                  int dim, int chunks, int dim_chunks, int iters,
-                                                                  float hc_eps, float norm_eps) {
-  __shared__ float s_pre[4];
+__global__ void __launch_bounds__(kGateThreads) hc_gates_kernel(float* __restrict__ pre, float* __restrict__ post,
+                                                               float* __restrict__ comb,
+                                                               const double* __restrict__ part_dot,
+                                                               const double* __restrict__ part_ss,
+                                                               const float* __restrict__ base,
+                                                               const float* __restrict__ scale, int64_t tokens,
+                                                               int dim, int chunks, int iters, float hc_eps,
+                                                               float norm_eps) {
+  const int64_t t = int64_t(blockIdx.x) * (kGateThreads / 32) + (threadIdx.x >> 5);
+  if (t >= tokens) return;  // whole warps only
+  const int lane = threadIdx.x & 31;
+  double ss = 0.0;
+  for (int s = 0; s < chunks; ++s) ss += part_ss[int64_t(s) * tokens + t];
+  const float inv = float(1.0 / sqrt(double(__fadd_rn(float(ss / double(4 * dim)), norm_eps))));
+  double dot = 0.0;
+  if (lane < NMIX) {
+    for (int s = 0; s < chunks; ++s) dot += part_dot[(int64_t(s) * tokens + t) * NMIX + lane];
+  }
+  const float mu = __fmul_rn(float(dot), inv);
+  if constexpr (NMIX == 24) {
+    const float z = __fadd_rn(__fmul_rn(mu, scale[lane < 4 ? 0 : 1]), base[lane < 8 ? lane : 0]);
+    const float g = dev::hc_sigmoid(z);
+    if (lane < 4) pre[t * 4 + lane] = __fadd_rn(g, hc_eps);
+    if (lane >= 4 && lane < 8) post[t * 4 + lane - 4] = 2.0f * g;
+    const float mu_c = __shfl_sync(0xFFFFFFFFu, mu, 8 + (lane & 15));
+    const float a = __fadd_rn(__fmul_rn(mu_c, scale[2]), base[8 + (lane & 15)]);
+    const float m = dev::hc_sinkhorn_lane(a, iters, hc_eps);
+    if (lane < 16) comb[t * 16 + lane] = m;
+  } else {
+    if (lane < 4) pre[t * 4 + lane] = __fadd_rn(dev::hc_sigmoid(__fadd_rn(__fmul_rn(mu, scale[0]), base[lane])), hc_eps);
+  }
+}
+
+// ---- 3. finish: y = sum_j pre_j · x_j, a pure stream ------------------------------------------
+// y: [T, d] bf16 · x: [T, 4, d] bf16 · pre: [T, 4].
+__global__ void __launch_bounds__(kFinishThreads) hc_finish_kernel(uint4* __restrict__ y, const uint4* __restrict__ x,
+                                                                  const float* __restrict__ pre, int dim,
+                                                                  int dim_chunks) {
   const int64_t t = blockIdx.x / dim_chunks;
   const int dc = int(blockIdx.x % dim_chunks);
   const int vectors = dim / 8;
   const int v = dc * kFinishThreads + threadIdx.x;  // this thread's 8 output dims
+  if (v >= vectors) return;
   uint4 xv[4];
 #pragma unroll
-  for (int j = 0; j < 4; ++j) xv[j] = v < vectors ? __ldcs(x + (t * 4 + j) * vectors + v) : make_uint4(0, 0, 0, 0);
-  if (threadIdx.x < 32) {
-    const int lane = threadIdx.x;
-    double ss = 0.0;
-    for (int s = 0; s < chunks; ++s) ss += part_ss[int64_t(s) * tokens + t];
-    const float inv = float(1.0 / sqrt(double(__fadd_rn(float(ss / double(4 * dim)), norm_eps))));
-    double dot = 0.0;
-    if (lane < NMIX) {
-      for (int s = 0; s < chunks; ++s) dot += part_dot[(int64_t(s) * tokens + t) * NMIX + lane];
-    }
-    const float mu = __fmul_rn(float(dot), inv);
-    if constexpr (NMIX == 24) {
-      const float z = __fadd_rn(__fmul_rn(mu, scale[lane < 4 ? 0 : 1]), base[lane < 8 ? lane : 0]);
-      const float g = dev::hc_sigmoid(z);
-      if (lane < 4) s_pre[lane] = __fadd_rn(g, hc_eps);
-      if (lane >= 4 && lane < 8 && dc == 0) post[t * 4 + lane - 4] = 2.0f * g;
-      const float mu_c = __shfl_sync(0xFFFFFFFFu, mu, 8 + (lane & 15));
-      const float a = __fadd_rn(__fmul_rn(mu_c, scale[2]), base[8 + (lane & 15)]);
-      const float m = dev::hc_sinkhorn_lane(a, iters, hc_eps);
-      if (lane < 16 && dc == 0) comb[t * 16 + lane] = m;
-    } else {
-      if (lane < 4) s_pre[lane] = __fadd_rn(dev::hc_sigmoid(__fadd_rn(__fmul_rn(mu, scale[0]), base[lane])), hc_eps);
-    }
-  }
-  __syncthreads();
-  if (v >= vectors) return;
-  const double p[4] = {double(s_pre[0]), double(s_pre[1]), double(s_pre[2]), double(s_pre[3])};
+  for (int j = 0; j < 4; ++j) xv[j] = __ldcs(x + (t * 4 + j) * vectors + v);
+  const float4 g = __ldg(reinterpret_cast<const float4*>(pre) + t);
+  const double p[4] = {double(g.x), double(g.y), double(g.z), double(g.w)};
   uint32_t out[4];
 #pragma unroll
   for (int h = 0; h < 4; ++h) {
@@ -245,11 +254,17 @@ void mix_finish(bf16* y, float* post, float* comb, const bf16* x, const float* f
   V4_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&part_ss), size_t(chunks * tokens) * sizeof(double), stream));
   if (tokens <= kHcSmallTileTokens) launch_partial<NMIX, 1>(part_dot, part_ss, x, fn, tokens, width, stream);
   else launch_partial<NMIX, 2>(part_dot, part_ss, x, fn, tokens, width, stream);
-  const int dim_chunks = int((dim + kFinishDims - 1) / kFinishDims);
-  hc_finish_kernel<NMIX><<<unsigned(tokens * dim_chunks), kFinishThreads, 0, stream>>>(
-      reinterpret_cast<uint4*>(y), post, comb, part_dot, part_ss, reinterpret_cast<const uint4*>(x), base, scale,
-      tokens, int(dim), chunks, dim_chunks, iters, hc_eps, norm_eps);
+  float* pre = nullptr;
+  V4_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&pre), size_t(tokens * 4) * sizeof(float), stream));
+  const int64_t gate_tokens = kGateThreads / 32;
+  hc_gates_kernel<NMIX><<<unsigned((tokens + gate_tokens - 1) / gate_tokens), kGateThreads, 0, stream>>>(
+      pre, post, comb, part_dot, part_ss, base, scale, tokens, int(dim), chunks, iters, hc_eps, norm_eps);
   V4_CUDA_CHECK_LAUNCH();
+  const int dim_chunks = int((dim + kFinishDims - 1) / kFinishDims);
+  hc_finish_kernel<<<unsigned(tokens * dim_chunks), kFinishThreads, 0, stream>>>(
+      reinterpret_cast<uint4*>(y), reinterpret_cast<const uint4*>(x), pre, int(dim), dim_chunks);
+  V4_CUDA_CHECK_LAUNCH();
+  V4_CUDA_CHECK(cudaFreeAsync(pre, stream));
   V4_CUDA_CHECK(cudaFreeAsync(part_dot, stream));
   V4_CUDA_CHECK(cudaFreeAsync(part_ss, stream));
 }

@@ -24,7 +24,7 @@ declare -A kernels=(
   [fp4_act_quant]='fp4_act_kernel:1' [fp4_to_fp8]='fp4_(check|convert)_kernel:2'
   [log_softmax]='log_softmax_kernel:1' [opd_kl]='opd_kl_kernel:1'
   [compressor_pool]='compressor_pool_kernel:1' [compressor_pool_indexer]='compressor_pool_kernel:1'
-  [mhc_post]='hc_post_kernel:1' [mhc_pre]='hc_pre_fused_kernel:1' [mhc_head]='hc_(mix_partial|finish)_kernel:2'
+  [mhc_post]='hc_post_kernel:1' [mhc_pre]='hc_pre_fused_kernel:1' [mhc_head]='hc_(mix_partial|gates|finish)_kernel:3'
   [mhc_boundary]='hc_boundary_kernel:1' [moe_gate]='gate_scores_kernel:1'
   [moe_gate_route]='route_(filter_)?kernel:2'
 )
