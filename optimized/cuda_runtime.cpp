@@ -1,5 +1,6 @@
 #include "optimized/cuda_runtime.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <utility>
 
@@ -80,6 +81,19 @@ void DeviceBuffer::download(void* host, size_t bytes, cudaStream_t stream) const
   if (bytes > bytes_) throw CudaError("DeviceBuffer::download: more bytes than allocated");
   V4_CUDA_CHECK(cudaMemcpyAsync(host, ptr_, bytes, cudaMemcpyDeviceToHost, stream));
   V4_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+void keep_stream_pool_memory() {
+  static const bool once = [] {  // the harness uses one device per process
+    int device = 0;
+    V4_CUDA_CHECK(cudaGetDevice(&device));
+    cudaMemPool_t pool;
+    V4_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+    uint64_t threshold = UINT64_MAX;
+    V4_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold));
+    return true;
+  }();
+  (void)once;
 }
 
 }  // namespace v4::optimized

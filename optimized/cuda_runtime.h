@@ -33,6 +33,11 @@ struct CudaDeviceFacts {
 };
 CudaDeviceFacts cuda_device_facts();  // requires an available device
 
+// Raises the release threshold of the current device's default memory pool so that scratch freed
+// with cudaFreeAsync stays in the pool for the next cudaMallocAsync instead of going back to the
+// driver at every synchronization (which would put an allocation into every timed launch).
+void keep_stream_pool_memory();
+
 // An owning device allocation.
 class DeviceBuffer {
  public:

@@ -211,20 +211,6 @@ __global__ void __launch_bounds__(kFinishThreads) hc_finish_kernel(uint4* __rest
   __stcs(y + t * vectors + v, make_uint4(out[0], out[1], out[2], out[3]));
 }
 
-// The stream-ordered pool keeps freed scratch for reuse instead of returning it at each sync.
-void keep_pool_memory() {
-  static const bool once = [] {
-    int device = 0;
-    V4_CUDA_CHECK(cudaGetDevice(&device));
-    cudaMemPool_t pool;
-    V4_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
-    uint64_t threshold = UINT64_MAX;
-    V4_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold));
-    return true;
-  }();
-  (void)once;
-}
-
 template <int NMIX, int R>
 void launch_partial(double* part_dot, double* part_ss, const bf16* x, const float* fn, int64_t tokens, int width,
                     cudaStream_t stream) {
@@ -247,7 +233,7 @@ void mix_finish(bf16* y, float* post, float* comb, const bf16* x, const float* f
                 const float* scale, int64_t tokens, int64_t dim, int iters, float hc_eps, float norm_eps,
                 cudaStream_t stream) {
   const int width = int(4 * dim), chunks = width / kChunk;
-  keep_pool_memory();
+  keep_stream_pool_memory();
   double* part_dot = nullptr;
   double* part_ss = nullptr;
   V4_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&part_dot), size_t(chunks * tokens * NMIX) * sizeof(double), stream));

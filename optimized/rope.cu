@@ -14,36 +14,42 @@ constexpr int kPairs = 32; // rope_dim 64
 constexpr int kBatch = 8;  // vectors per thread per block, all loaded before any is used
 constexpr int kChunk = kThreads * kBatch;
 
-// Block (chunk, row): vectors chunk·2048 .. + 2047 of one row. Vector v of the row (8 bf16) is
+// table[row][pair] = (cos, ±sin) of the row's position: 32 double sincos per row, computed once
+// here instead of at the head of every block of the row.
+__global__ void __launch_bounds__(kThreads)
+    rope_table_kernel(float2* __restrict__ table, const int64_t* __restrict__ positions, int64_t rows,
+                      dev::RopeFreqs freqs, bool inverse) {
+  const int64_t i = int64_t(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= rows * kPairs) return;
+  float c, s;
+  dev::rope_cos_sin(positions[i / kPairs], freqs.f[i % kPairs], c, s);
+  table[i] = make_float2(c, inverse ? -s : s); // the reference's −double(sin): exact either way
+}
+
+// Block (row, chunk): vectors chunk·2048 .. + 2047 of one row. Vector v of the row (8 bf16) is
 // head v / per_head, dims 8·(v % per_head) ..; the rotated dims start at nope (a multiple of 8),
 // so a vector is either copied or holds 4 pairs. y may alias x: every vector is read and written
 // by the same thread, and all of a thread's loads come before its stores.
-// Why the batch (Nsight Compute, one block per row and one load in flight per thread): 78 % of
-// the cycles between a warp's instructions were long-scoreboard waits on the load, issue slots
-// 21 % busy, 73 % of the DRAM peak. Napkin math: hiding ~1 us of DRAM latency at 4.3 TB/s needs
-// ~33 KB in flight per SM; 8 × 16 B per thread is 128 B, times >= 1024 resident threads = 128 KB.
-// The loads are issued before the cos/sin of the row (32 double sincos) so that the two overlap.
+// Why this shape (Nsight Compute on one block per row computing its own cos/sin, one load in
+// flight per thread): 78 % of the cycles between a warp's instructions were long-scoreboard
+// waits on the load, issue slots 21 % busy, DRAM at 73 % of its peak. Napkin math: hiding ~1 us
+// of DRAM latency at 4.3 TB/s needs ~33 KB in flight per SM; 8 × 16 B per thread is 128 B, times
+// >= 1024 resident threads = 128 KB. With the cos/sin still computed per block, the blocks then
+// waited at the barrier for it (barrier the second stall): hence the table kernel.
 __global__ void __launch_bounds__(kThreads)
-    rope_kernel(uint4* y, const uint4* x, const int64_t* __restrict__ positions, int per_head,
-                int nope_vectors, int row_vectors, dev::RopeFreqs freqs, bool inverse) {
-  __shared__ float s_cos[kPairs], s_sin[kPairs];
+    rope_kernel(uint4* y, const uint4* x, const float4* __restrict__ table, int per_head,
+                int nope_vectors, int row_vectors) {
   const int64_t row = blockIdx.x;
   const int first = int(blockIdx.y) * kChunk + int(threadIdx.x);
   const uint4* xr = x + row * row_vectors;
   uint4* yr = y + row * row_vectors;
+  const float4* cs = table + row * (kPairs / 2); // two (cos, sin) pairs per float4
   uint4 in[kBatch];
 #pragma unroll
   for (int b = 0; b < kBatch; ++b) {
     const int v = first + b * kThreads;
     if (v < row_vectors) in[b] = xr[v];
   }
-  if (threadIdx.x < kPairs) {
-    float c, s;
-    dev::rope_cos_sin(positions[row], freqs.f[threadIdx.x], c, s);
-    s_cos[threadIdx.x] = c;
-    s_sin[threadIdx.x] = inverse ? -s : s; // the reference's −double(sin): exact either way
-  }
-  __syncthreads();
 #pragma unroll
   for (int b = 0; b < kBatch; ++b) {
     const int v = first + b * kThreads;
@@ -54,13 +60,14 @@ __global__ void __launch_bounds__(kThreads)
       continue;
     }
     const int pair0 = (hv - nope_vectors) * 4;
+    const float4 t01 = __ldg(cs + pair0 / 2), t23 = __ldg(cs + pair0 / 2 + 1);
+    const float c[4] = {t01.x, t01.z, t23.x, t23.z}, s[4] = {t01.y, t01.w, t23.y, t23.w};
     const uint32_t w[4] = {in[b].x, in[b].y, in[b].z, in[b].w};
     uint32_t out[4];
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
       float re, im;
-      dev::rope_rotate(dev::bf16_lo(w[q]), dev::bf16_hi(w[q]), s_cos[pair0 + q], s_sin[pair0 + q],
-                       re, im);
+      dev::rope_rotate(dev::bf16_lo(w[q]), dev::bf16_hi(w[q]), c[q], s[q], re, im);
       out[q] = dev::pack_bf16x2(re, im);
     }
     yr[v] = make_uint4(out[0], out[1], out[2], out[3]);
@@ -90,11 +97,18 @@ void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, 
     return;
   dev::RopeFreqs freqs;
   reference::rope_freqs(freqs.f, p); // the reference's table, bit for bit
-  const dim3 grid(unsigned(rows), unsigned((row_vectors + kChunk - 1) / kChunk));
-  rope_kernel<<<grid, kThreads, 0, stream>>>(
-      reinterpret_cast<uint4*>(y), reinterpret_cast<const uint4*>(x), positions, int(head_dim / 8),
-      int((head_dim - p.rope_dim) / 8), int(row_vectors), freqs, inverse);
+  keep_stream_pool_memory();
+  float2* table = nullptr;
+  V4_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&table), size_t(rows) * kPairs * sizeof(float2), stream));
+  rope_table_kernel<<<unsigned((rows * kPairs + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
+      table, positions, rows, freqs, inverse);
   V4_CUDA_CHECK_LAUNCH();
+  const dim3 grid(unsigned(rows), unsigned((row_vectors + kChunk - 1) / kChunk));
+  rope_kernel<<<grid, kThreads, 0, stream>>>(reinterpret_cast<uint4*>(y), reinterpret_cast<const uint4*>(x),
+                                             reinterpret_cast<const float4*>(table), int(head_dim / 8),
+                                             int((head_dim - p.rope_dim) / 8), int(row_vectors));
+  V4_CUDA_CHECK_LAUNCH();
+  V4_CUDA_CHECK(cudaFreeAsync(table, stream));
 }
 
 } // namespace v4::optimized

@@ -19,7 +19,7 @@ trap 'rm -rf "$reports"' EXIT
 
 # op -> the kernels it launches (a regex on the function name) and how many launches to profile.
 declare -A kernels=(
-  [rms_norm]='rms_norm_kernel:1' [rms_norm_head]='rms_norm_head_kernel:1' [rope]='rope_kernel:1'
+  [rms_norm]='rms_norm_kernel:1' [rms_norm_head]='rms_norm_head_kernel:1' [rope]='rope_(table_)?kernel:2'
   [swiglu]='swiglu_(table|direct)_kernel:1' [hadamard]='hadamard128_kernel:1'
   [fp4_act_quant]='fp4_act_kernel:1' [fp4_to_fp8]='fp4_(check|convert)_kernel:2'
   [log_softmax]='log_softmax_kernel:1' [opd_kl]='opd_kl_kernel:1'
@@ -33,6 +33,7 @@ ops=("$@")
                              mhc_pre log_softmax opd_kl hadamard mhc_post mhc_boundary moe_gate rms_norm)
 sections=(SpeedOfLight MemoryWorkloadAnalysis ComputeWorkloadAnalysis WarpStateStats SchedulerStats
           InstructionStats LaunchStats Occupancy SourceCounters)
+extra_metrics=dram__bytes_read.sum,dram__bytes_write.sum
 failed=0
 for op in "${ops[@]}"; do
   spec=${kernels[$op]:-}
@@ -40,11 +41,20 @@ for op in "${ops[@]}"; do
   t0=$SECONDS
   args=()
   for s in "${sections[@]}"; do args+=(--section "$s"); done
-  "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:${spec%:*}" -c "${spec##*:}" \
-    "${args[@]}" -f -o "$reports/$op" \
-    "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/" \
-    --samples=1 >"$out/$op.log" 2>&1
+  profile() {
+    "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:${spec%:*}" -c "${spec##*:}" \
+      "${args[@]}" "$@" -f -o "$reports/$op" \
+      "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/" \
+      --samples=1 >"$out/$op.log" 2>&1
+  }
+  # DRAM bytes read and written: what the kernel moved against the op's minimal byte count.
+  profile --metrics "$extra_metrics"
   rc=$?
+  if [ "$rc" != 0 ] && grep -qi 'metric' "$out/$op.log"; then  # a metric this ncu lacks: without them
+    mv "$out/$op.log" "$out/$op.metrics-failed.log"
+    profile
+    rc=$?
+  fi
   if [ -f "$reports/$op.ncu-rep" ]; then
     "$ncu" -i "$reports/$op.ncu-rep" --print-details all >"$out/$op.txt" 2>&1
     "$ncu" -i "$reports/$op.ncu-rep" --page raw --csv >"$out/$op.raw.csv" 2>&1
