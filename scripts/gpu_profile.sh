@@ -17,11 +17,12 @@ mkdir -p "$out"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
 
-# op -> the kernels it launches (a regex on the function name) and how many launches to profile.
+# op -> the kernels it launches (a regex on the function name), how many launches to profile and,
+# optionally, which case (a benchmark-name regex after the op's '<op>/cuda/'; default the first).
 declare -A kernels=(
   [rms_norm]='rms_norm_kernel:1' [rms_norm_head]='rms_norm_head_kernel:1' [rope]='rope_(table_)?kernel:2'
   [swiglu]='swiglu_(table|direct)_kernel:1' [hadamard]='hadamard128_kernel:1'
-  [fp4_act_quant]='fp4_act_kernel:1' [fp4_to_fp8]='fp4_(check|convert)_kernel:2'
+  [fp4_act_quant]='fp4_act_kernel:1' [fp4_to_fp8]='fp4_(check|convert)_kernel:2:row_blocks=192 '
   [log_softmax]='log_softmax_kernel:1' [opd_kl]='opd_kl_kernel:1'
   [compressor_pool]='compressor_pool_kernel:1' [compressor_pool_indexer]='compressor_pool_kernel:1'
   [mhc_post]='hc_post_kernel:1' [mhc_pre]='hc_pre_fused_kernel:1' [mhc_head]='hc_(mix_partial|gates|finish)_kernel:3'
@@ -41,10 +42,11 @@ for op in "${ops[@]}"; do
   t0=$SECONDS
   args=()
   for s in "${sections[@]}"; do args+=(--section "$s"); done
+  IFS=: read -r kernel_re count case_re <<<"$spec"
   profile() {
-    "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:${spec%:*}" -c "${spec##*:}" \
+    "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:$kernel_re" -c "$count" \
       "${args[@]}" "$@" -f -o "$reports/$op" \
-      "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/" \
+      "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/$case_re" \
       --samples=1 >"$out/$op.log" 2>&1
   }
   # DRAM bytes read and written: what the kernel moved against the op's minimal byte count.

@@ -93,7 +93,7 @@ def kernels_of(text):
     out = []
     for part in parts[1:]:
         head = part.split("\n", 1)[0]
-        name = re.sub(r"\(.*", "", head.split("::")[-1]).replace("<unnamed>", "").strip()
+        name = re.sub(r"\(.*", "", head.strip()).split("::")[-1].strip()
         out.append((name, part))
     return out
 
