@@ -19,18 +19,20 @@ trap 'rm -rf "$reports"' EXIT
 
 # op -> the kernels it launches (a regex on the function name), how many launches to profile and,
 # optionally, which case (a benchmark-name regex after the op's '<op>/cuda/'; default the first).
+# A key '<op>@<label>' profiles another case of the same op.
 declare -A kernels=(
   [rms_norm]='rms_norm_kernel:1' [rms_norm_head]='rms_norm_head_kernel:1' [rope]='rope_(table_)?kernel:2'
   [swiglu]='swiglu_(table|direct)_kernel:1' [hadamard]='hadamard128_kernel:1'
   [fp4_act_quant]='fp4_act_kernel:1' [fp4_to_fp8]='fp4_(check|convert)_kernel:2:row_blocks=192 '
   [log_softmax]='log_softmax_kernel:1' [opd_kl]='opd_kl_kernel:1'
-  [compressor_pool]='compressor_pool_kernel:1' [compressor_pool_indexer]='compressor_pool_kernel:1'
+  [compressor_pool]='compressor_pool_kernel:1' [compressor_pool@hca]='compressor_pool_kernel:1:.*ratio=128'
+  [compressor_pool_indexer]='compressor_pool_kernel:1'
   [mhc_post]='hc_post_kernel:1' [mhc_pre]='hc_pre_fused_kernel:1' [mhc_head]='hc_(mix_partial|gates|finish)_kernel:3'
   [mhc_boundary]='hc_boundary_kernel:1' [moe_gate]='gate_scores_kernel:1'
-  [moe_gate_route]='route_(filter_)?kernel:2'
+  [moe_gate_route]='route_(filter_)?kernel:1'
 )
 ops=("$@")
-[ ${#ops[@]} -gt 0 ] || ops=(rope swiglu rms_norm_head fp4_to_fp8 compressor_pool moe_gate_route fp4_act_quant mhc_head
+[ ${#ops[@]} -gt 0 ] || ops=(rope swiglu rms_norm_head fp4_to_fp8 compressor_pool compressor_pool@hca moe_gate_route fp4_act_quant mhc_head
                              mhc_pre log_softmax opd_kl hadamard mhc_post mhc_boundary moe_gate rms_norm)
 sections=(SpeedOfLight MemoryWorkloadAnalysis ComputeWorkloadAnalysis WarpStateStats SchedulerStats
           InstructionStats LaunchStats Occupancy SourceCounters)
@@ -46,7 +48,7 @@ for op in "${ops[@]}"; do
   profile() {
     "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:$kernel_re" -c "$count" \
       "${args[@]}" "$@" -f -o "$reports/$op" \
-      "$bin/v4_benchmarks" --suite=full --op="$op" --backend=cuda --benchmark_filter="^$op/cuda/$case_re" \
+      "$bin/v4_benchmarks" --suite=full --op="${op%@*}" --backend=cuda --benchmark_filter="^${op%@*}/cuda/$case_re" \
       --samples=1 >"$out/$op.log" 2>&1
   }
   # DRAM bytes read and written: what the kernel moved against the op's minimal byte count.
