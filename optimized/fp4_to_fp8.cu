@@ -120,87 +120,76 @@ __device__ __forceinline__ Fp8Table fp8_table(int d, bool lossy) {
   return t;
 }
 
-// grid: (ceil(k/128 / kConvertTiles), n/128), 256 threads; block (x, y) converts the tiles
-// x·kConvertTiles .. + kConvertTiles - 1 of tile row y; in each, thread t converts row t/2,
-// columns 64·(t%2) .. +63: two sub-blocks of 32 codes (one 16-byte load each), 64 output bytes
-// (four 16-byte stores). flag bit 0: a block is out of range; bit 1: a NaN sub-scale.
+// grid: (k/128, n/128), 256 threads; thread t converts row t/2, columns 64·(t%2) .. +63: two
+// sub-blocks of 32 codes (one 16-byte load each), 64 output bytes (four 16-byte stores).
+// flag bit 0: a block is out of range; bit 1: a NaN sub-scale.
 //
 // Napkin math (24576 x 7168, 176 M weights): 1.53 B per weight (0.5 in, 1/32 sub-scale, 1 out),
 // 270 MB, floor 63 us at 4.30 TB/s. The issue budget at that rate is 16.5 B/clk/SM (4.30 TB/s
 // over 132 SMs at 1.98 GHz) = 10.8 weights/clk/SM against 128 thread-instructions/clk/SM: 11.9
 // instructions per weight. Per 32-weight sub-block this kernel issues ~24 for the table (8 exact
 // products folded to 7 FMUL, 4 cvt.e4m3x2, 2 packs, the exponent), 4 x 11 for the PRMT
-// expansion and ~8 for loads, stores and addresses: ~76, 2.4 per weight (20 % of the budget).
-// Memory parallelism: with one tile per block (32 B loaded per thread, 48 warps per SM, 48 KB in
-// flight) Nsight Compute measured issue slots 15 % busy, long-scoreboard stalls 30 cycles per
-// instruction, drain and LG-throttle 10 each, DRAM at 41 % of its peak: short blocks whose loads,
-// conversion and store drain ran in lock-step. kConvertTiles tiles per block put 128 B per thread
-// in flight and amortize the drain.
-constexpr int kConvertTiles = 4;
+// expansion and ~8 for loads, stores and addresses: ~76, 2.4 per weight (20 % of the budget;
+// the code-by-code version issued ~14 per weight, more than the budget: 182 us measured).
+// Memory parallelism: 8 blocks of 256 threads per SM (28-32 registers), 32 B loaded per thread
+// before any store: 64 KB in flight per SM, above the ~26 KB that 4.3 TB/s x ~800 ns needs.
+// Expected then: the byte floor plus the check launch and the flag memset, ~70-75 us (~85 %).
+// Measured: 143 us (44 %). What limits it (Nsight Compute, results/h200/wave15_ncu.tar.gz and
+// wave16): the access pattern, not the bytes (DRAM moved 0.93-0.95x the minimal bytes). A warp
+// covers 16 rows with a thread pair per row, so each of its 16-byte loads and stores touches 32
+// sectors and fills half of each: 53 % of the L2 sectors requested are excess, and the crossbar
+// into L2 is 84 % busy while DRAM sits at 39-41 % of its peak. Four tiles per block (more bytes
+// in flight) made it slower (151 us), so the fix is a layout in which a warp's store is 512
+// contiguous bytes.
 __global__ void __launch_bounds__(256) fp4_convert_kernel(uint8_t* __restrict__ w8, uint8_t* __restrict__ f,
                                                          int64_t* __restrict__ stats, const int32_t* __restrict__ flag,
                                                          const uint8_t* __restrict__ w4,
                                                          const uint8_t* __restrict__ e, int64_t k, bool lossy) {
-  __shared__ int s_inexact[kConvertTiles][8];
+  __shared__ int s_inexact[8];
+  const int64_t block = int64_t(blockIdx.y) * gridDim.x + blockIdx.x;
   const int t = threadIdx.x;
-  const int64_t tiles_k = k / 128;
   const int64_t row = int64_t(blockIdx.y) * 128 + (t >> 1);
-  // Every load of the block's kConvertTiles tiles is issued before any is used: the codes and
-  // sub-scales do not depend on the flag or the stats, and reading them is harmless when nothing
-  // is written.
-  uint4 c[kConvertTiles][2];
-  uint32_t scales[kConvertTiles];
-  int64_t block_max[kConvertTiles];
-#pragma unroll
-  for (int g = 0; g < kConvertTiles; ++g) {
-    const int64_t tile = int64_t(blockIdx.x) * kConvertTiles + g;
-    if (tile >= tiles_k) break;
-    const int64_t col0 = tile * 128 + 64 * (t & 1);
-    scales[g] = *reinterpret_cast<const uint16_t*>(e + row * (k / 32) + col0 / 32);
-    const uint4* src = reinterpret_cast<const uint4*>(w4 + row * (k / 2) + col0 / 2);
-    c[g][0] = dev::load_stream(src);
-    c[g][1] = dev::load_stream(src + 1);
-    block_max[g] = stats[(int64_t(blockIdx.y) * tiles_k + tile) * kFp4BlockStats];
-  }
+  const int64_t col0 = int64_t(blockIdx.x) * 128 + 64 * (t & 1);
+  // Every load this thread needs is issued before any is used: the codes and sub-scales do not
+  // depend on the flag or the block's stats, and reading them is harmless when nothing is
+  // written. (Nsight Compute, flag -> stats -> codes in sequence: three dependent trips to
+  // memory per block, long-scoreboard stalls 34 cycles per instruction, DRAM at 41 % of peak.)
+  const uint16_t scales = *reinterpret_cast<const uint16_t*>(e + row * (k / 32) + col0 / 32);
+  const uint4* src = reinterpret_cast<const uint4*>(w4 + row * (k / 2) + col0 / 2);
+  const uint4 c[2] = {dev::load_stream(src), dev::load_stream(src + 1)};
+  int64_t* st = stats + block * kFp4BlockStats;
   const int32_t status = *flag;
+  const int64_t block_max = st[0];
   if ((status & 2) || ((status & 1) && !lossy)) return;  // NaN sub-scale, or a violation: write nothing (D7)
+  const int fb = max(int(block_max) - 6, 0);
+  if (t == 0) f[block] = uint8_t(fb);
+  uint4* dst = reinterpret_cast<uint4*>(w8 + row * k + col0);
+  int inexact = 0;
 #pragma unroll
-  for (int g = 0; g < kConvertTiles; ++g) {
-    const int64_t tile = int64_t(blockIdx.x) * kConvertTiles + g;
-    if (tile >= tiles_k) break;
-    const int64_t block = int64_t(blockIdx.y) * tiles_k + tile;
-    const int fb = max(int(block_max[g]) - 6, 0);
-    if (t == 0) f[block] = uint8_t(fb);
-    uint4* dst = reinterpret_cast<uint4*>(w8 + row * k + tile * 128 + 64 * (t & 1));
-    int inexact = 0;
+  for (int h = 0; h < 2; ++h) {  // two sub-blocks of 32 columns
+    const Fp8Table tab = fp8_table(int((scales >> (8 * h)) & 0xFF) - fb, lossy);
+    const uint32_t words[4] = {c[h].x, c[h].y, c[h].z, c[h].w};
+    uint32_t out[8];
 #pragma unroll
-    for (int h = 0; h < 2; ++h) {  // two sub-blocks of 32 columns
-      const Fp8Table tab = fp8_table(int((scales[g] >> (8 * h)) & 0xFF) - fb, lossy);
-      const uint32_t words[4] = {c[g][h].x, c[g][h].y, c[g][h].z, c[g][h].w};
-      uint32_t out[8];
-#pragma unroll
-      for (int i = 0; i < 4; ++i) {  // 8 codes -> 8 bytes
-        fp4::expand8(words[i], tab.lo, tab.hi, out[2 * i], out[2 * i + 1]);
-        if (lossy) {
-          const uint32_t mag = words[i] & 0x77777777u;
-          inexact += __popc(__byte_perm(tab.inexact_lo, tab.inexact_hi, mag)) +
-                     __popc(__byte_perm(tab.inexact_lo, tab.inexact_hi, mag >> 16));
-        }
+    for (int i = 0; i < 4; ++i) {  // 8 codes -> 8 bytes
+      fp4::expand8(words[i], tab.lo, tab.hi, out[2 * i], out[2 * i + 1]);
+      if (lossy) {
+        const uint32_t mag = words[i] & 0x77777777u;
+        inexact += __popc(__byte_perm(tab.inexact_lo, tab.inexact_hi, mag)) +
+                   __popc(__byte_perm(tab.inexact_lo, tab.inexact_hi, mag >> 16));
       }
-      __stcs(dst + 2 * h, make_uint4(out[0], out[1], out[2], out[3]));
-      __stcs(dst + 2 * h + 1, make_uint4(out[4], out[5], out[6], out[7]));
     }
-    if (lossy) {
-      for (int o = 16; o > 0; o >>= 1) inexact += __shfl_xor_sync(0xFFFFFFFFu, inexact, o);
-      if ((t & 31) == 0) s_inexact[g][t >> 5] = inexact;
-    }
+    __stcs(dst + 2 * h, make_uint4(out[0], out[1], out[2], out[3]));
+    __stcs(dst + 2 * h + 1, make_uint4(out[4], out[5], out[6], out[7]));
   }
   if (!lossy) return;
+  for (int o = 16; o > 0; o >>= 1) inexact += __shfl_xor_sync(0xFFFFFFFFu, inexact, o);
+  if ((t & 31) == 0) s_inexact[t >> 5] = inexact;
   __syncthreads();
-  if (t < kConvertTiles && int64_t(blockIdx.x) * kConvertTiles + t < tiles_k) {
+  if (t == 0) {
     int total = 0;
-    for (int w = 0; w < 8; ++w) total += s_inexact[t][w];
-    stats[(int64_t(blockIdx.y) * tiles_k + int64_t(blockIdx.x) * kConvertTiles + t) * kFp4BlockStats + 4] = total;
+    for (int w = 0; w < 8; ++w) total += s_inexact[w];
+    st[4] = total;
   }
 }
 
@@ -231,8 +220,7 @@ void fp4_to_fp8_launch(e4m3* w8, ue8m0* f, int64_t* block_stats, int32_t* flag, 
   fp4_check_kernel<<<grid, 128, 0, stream>>>(block_stats, flag, reinterpret_cast<const uint8_t*>(w4),
                                              reinterpret_cast<const uint8_t*>(e), k, mode_of(options.check));
   V4_CUDA_CHECK_LAUNCH();
-  const dim3 convert_grid(unsigned((k / 128 + kConvertTiles - 1) / kConvertTiles), unsigned(n / 128));
-  fp4_convert_kernel<<<convert_grid, 256, 0, stream>>>(reinterpret_cast<uint8_t*>(w8), reinterpret_cast<uint8_t*>(f),
+  fp4_convert_kernel<<<grid, 256, 0, stream>>>(reinterpret_cast<uint8_t*>(w8), reinterpret_cast<uint8_t*>(f),
                                                block_stats, flag, reinterpret_cast<const uint8_t*>(w4),
                                                reinterpret_cast<const uint8_t*>(e), k, options.lossy);
   V4_CUDA_CHECK_LAUNCH();
