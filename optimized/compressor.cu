@@ -28,8 +28,8 @@ template <int kRatio, int kHd, bool kRotate>
 __global__ void __launch_bounds__(kHd)
     compressor_pool_kernel(uint16_t* __restrict__ entries, const float* __restrict__ kv,
                            const float* __restrict__ score, const float* __restrict__ norm,
-                           int64_t tokens, int64_t blocks, float eps, const __grid_constant__ dev::RopeFreqs freqs,
-                           float hadamard_scale) {
+                           int64_t tokens, int64_t blocks, float eps,
+                           const __grid_constant__ dev::RopeFreqs freqs, float hadamard_scale) {
   constexpr int kOverlap = kRatio == 4 ? 2 : 1;
   constexpr int kWidth = kOverlap * kHd;    // channels per token row
   constexpr int kSlots = kOverlap * kRatio; // window slots

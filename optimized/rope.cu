@@ -17,13 +17,14 @@ constexpr int kChunk = kThreads * kBatch;
 // table[row][pair] = (cos, ±sin) of the row's position: 32 double sincos per row, computed once
 // here instead of at the head of every block of the row.
 __global__ void __launch_bounds__(kThreads)
-    rope_table_kernel(float2* __restrict__ table, const int64_t* __restrict__ positions, int64_t rows,
-                      const __grid_constant__ dev::RopeFreqs freqs, bool inverse) {
+    rope_table_kernel(float2* __restrict__ table, const int64_t* __restrict__ positions,
+                      int64_t rows, const __grid_constant__ dev::RopeFreqs freqs, bool inverse) {
   // Let the rotation grid launch now: its blocks issue their loads of x and wait for this grid's
   // table (griddepcontrol.wait) only before their first use of it.
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
   const int64_t i = int64_t(blockIdx.x) * kThreads + threadIdx.x;
-  if (i >= rows * kPairs) return;
+  if (i >= rows * kPairs)
+    return;
   float c, s;
   dev::rope_cos_sin(positions[i / kPairs], freqs.f[i % kPairs], c, s);
   table[i] = make_float2(c, inverse ? -s : s); // the reference's −double(sin): exact either way
@@ -52,7 +53,8 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
   for (int b = 0; b < kBatch; ++b) {
     const int v = first + b * kThreads;
-    if (v < row_vectors) in[b] = xr[v];
+    if (v < row_vectors)
+      in[b] = xr[v];
   }
   // The table kernel (this grid's programmatic prerequisite) has finished and its writes are
   // visible after this; a plain stream-ordered launch returns at once.
@@ -60,7 +62,8 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
   for (int b = 0; b < kBatch; ++b) {
     const int v = first + b * kThreads;
-    if (v >= row_vectors) break;
+    if (v >= row_vectors)
+      break;
     const int hv = v % per_head;
     if (hv < nope_vectors) { // nope dims: bit for bit
       yr[v] = in[b];
@@ -106,7 +109,8 @@ void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, 
   reference::rope_freqs(freqs.f, p); // the reference's table, bit for bit
   keep_stream_pool_memory();
   float2* table = nullptr;
-  V4_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&table), size_t(rows) * kPairs * sizeof(float2), stream));
+  V4_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&table),
+                                size_t(rows) * kPairs * sizeof(float2), stream));
   rope_table_kernel<<<unsigned((rows * kPairs + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
       table, positions, rows, freqs, inverse);
   V4_CUDA_CHECK_LAUNCH();
@@ -121,7 +125,8 @@ void rope_apply(bf16* y, const bf16* x, const int64_t* positions, int64_t rows, 
   attribute.val.programmaticStreamSerializationAllowed = 1;
   config.attrs = &attribute;
   config.numAttrs = 1;
-  V4_CUDA_CHECK(cudaLaunchKernelEx(&config, rope_kernel, reinterpret_cast<uint4*>(y), reinterpret_cast<const uint4*>(x),
+  V4_CUDA_CHECK(cudaLaunchKernelEx(&config, rope_kernel, reinterpret_cast<uint4*>(y),
+                                   reinterpret_cast<const uint4*>(x),
                                    reinterpret_cast<const float4*>(table), int(head_dim / 8),
                                    int((head_dim - p.rope_dim) / 8), int(row_vectors)));
   V4_CUDA_CHECK(cudaFreeAsync(table, stream));
