@@ -4,7 +4,7 @@
 # optimized/ is built and the GPU tests report that they were skipped.
 set -euo pipefail
 
-packages=(build-essential cmake ninja-build pkg-config git sqlite3
+packages=(build-essential cmake ninja-build pkg-config git sqlite3 python3
           libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev libfmt-dev libsqlite3-dev
           nlohmann-json3-dev libcli11-dev librandom123-dev libxxhash-dev)
 if [[ "${V4_WITH_BROWSER:-0}" == 1 ]]; then packages+=(chromium); fi
