@@ -1,6 +1,6 @@
 // The checks every registered op gets: accuracy against the reference, run-to-run determinism
-// (N reruns, bitwise, never retried) and bitwise batch invariance (each row alone vs inside
-// batches of many sizes, at random positions, among random other rows), plus its domain
+// (N reruns, bitwise, never retried) and bitwise batch invariance (rows alone vs inside batches
+// of many sizes, at random positions, among random other rows), plus its domain
 // properties. Each returns an outcome with the bound it used and a replay string.
 #pragma once
 
@@ -29,6 +29,10 @@ struct CheckOutcome {
 
   std::string replay() const;    // "<case key> backend=<name> check=<check>"
 };
+
+// Rows compared in the invariance sweep: each alone, and at its own random position in every
+// batch (the first one or two in batches of one or two rows).
+inline constexpr int64_t kInvarianceTargets = 3;
 
 // Batch sizes for the invariance sweep: 1, 2, 3, 127, 128, 129, 4095, 4096, 4097 and both sides
 // of every declared dispatch threshold, capped at the op's max_invariance_rows.

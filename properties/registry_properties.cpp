@@ -60,6 +60,7 @@ RC_GTEST_PROP(Registry, EveryNegativeControlIsCaught, ()) {
       if (b.role != BackendRole::negative_control || !b.availability().empty()) continue;
       ++controls;
       const Case c = random_smoke_case(*op);
+      RC_LOG() << "control " << b.name << " of " << op->name << " on " << c.key() << "\n";  // printed on failure
       if (b.must_fail_check == "determinism") {
         const TensorMap inputs = op->make_inputs(c);
         RC_ASSERT_FALSE(check_determinism(*op, b, c, inputs, b.run(c, inputs), 3).passed);

@@ -29,7 +29,9 @@ std::vector<CheckOutcome> checks_for(const OpSpec& op, const Backend& b, const C
 // 4097 rows), so the dim stays small to keep the suite fast on two cores.
 std::vector<Case> rms_norm_cases() {
   std::vector<Case> cases;
-  for (uint64_t seed : {1u, 7u, 1234u})
+  // 666074: RapidCheck found the batch-variant control uncaught there when the check compared one
+  // row and drew the generator's planted all-zero row.
+  for (uint64_t seed : {1u, 7u, 1234u, 666074u})
     cases.push_back(Case::parse("rms_norm rows=5 dim=256 seed=" + std::to_string(seed)));
   return cases;
 }
