@@ -37,26 +37,29 @@ ops=("$@")
 sections=(SpeedOfLight MemoryWorkloadAnalysis ComputeWorkloadAnalysis WarpStateStats SchedulerStats
           InstructionStats LaunchStats Occupancy SourceCounters)
 extra_metrics=dram__bytes_read.sum,dram__bytes_write.sum
+section_args=()
+for s in "${sections[@]}"; do section_args+=(--section "$s"); done
+
+# profile_op [ncu options...]: the current op ($op, $kernel_re, $count, $case_re) under ncu.
+profile_op() {
+  "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:$kernel_re" -c "$count" \
+    "${section_args[@]}" "$@" -f -o "$reports/$op" \
+    "$bin/v4_benchmarks" --suite=full --op="${op%@*}" --backend=cuda --benchmark_filter="^${op%@*}/cuda/$case_re" \
+    --samples=1 >"$out/$op.log" 2>&1
+}
+
 failed=0
 for op in "${ops[@]}"; do
   spec=${kernels[$op]:-}
   [ -n "$spec" ] || { echo "gpu_profile: no kernel list for op '$op'" >&2; failed=1; continue; }
   t0=$SECONDS
-  args=()
-  for s in "${sections[@]}"; do args+=(--section "$s"); done
   IFS=: read -r kernel_re count case_re <<<"$spec"
-  profile() {
-    "$ncu" --clock-control none --cache-control all --replay-mode kernel -k "regex:$kernel_re" -c "$count" \
-      "${args[@]}" "$@" -f -o "$reports/$op" \
-      "$bin/v4_benchmarks" --suite=full --op="${op%@*}" --backend=cuda --benchmark_filter="^${op%@*}/cuda/$case_re" \
-      --samples=1 >"$out/$op.log" 2>&1
-  }
   # DRAM bytes read and written: what the kernel moved against the op's minimal byte count.
-  profile --metrics "$extra_metrics"
+  profile_op --metrics "$extra_metrics"
   rc=$?
   if [ "$rc" != 0 ] && grep -qi 'metric' "$out/$op.log"; then  # a metric this ncu lacks: without them
     mv "$out/$op.log" "$out/$op.metrics-failed.log"
-    profile
+    profile_op
     rc=$?
   fi
   if [ -f "$reports/$op.ncu-rep" ]; then

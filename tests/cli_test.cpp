@@ -2,34 +2,21 @@
 // left intact, and two runs of the same suite producing bitwise-identical check outputs.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "tests/cli_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code;
-  std::string output;
-};
+using Result = v4::test::CommandResult;
 
-Result run(const std::string& args) {
-  const std::string cmd = std::string(V4HARNESS_EXE) + " " + args + " 2>&1";
-  Result r{-1, ""};
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), int(buf.size()), pipe)) r.output += buf.data();
-  const int status = ::pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result run(const std::string& args) { return v4::test::run_command(V4HARNESS_EXE, args); }
 
 struct TempDir {
   fs::path path = fs::temp_directory_path() / ("v4cli_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
